@@ -1,0 +1,626 @@
+/*
+ * main.c - the bouncediag command: options, inputs, output, exit status.
+ * A thin layer over libbouncediag (bouncediag.h is all it uses).
+ *
+ * Exit status (bouncediag(1) EXIT STATUS):
+ *   0  every input was diagnosed (an `unknown` cause included)
+ *   1  a --fail-on gate tripped
+ *   2  usage error, or the rules failed to load or check
+ *   3  some input could not be read; the rest was still processed
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bouncediag.h"
+
+#ifndef BD_RULES_DIR
+#define BD_RULES_DIR "/usr/local/share/bouncediag/rules"
+#endif
+
+/* Largest input read whole (the library bounds it again). */
+#define CLI_MAX_INPUT	(32u * 1024 * 1024)
+/* --rules given at most this often. */
+#define MAX_RULES_DIRS	16
+/* Deepest directory tree walked (Maildir++ folders are 2-3 deep). */
+#define MAX_WALK_DEPTH	16
+
+enum exit_status {
+	EXIT_DIAGNOSED = 0,
+	EXIT_GATE = 1,
+	EXIT_USAGE = 2,
+	EXIT_UNREADABLE = 3
+};
+
+enum opt_id {
+	OPT_CHECK_RULES = 256,
+	OPT_COLOR,
+	OPT_EXPLAIN,
+	OPT_FORMAT,
+	OPT_LIST_CAUSES,
+	OPT_MODE,
+	OPT_RULES
+};
+
+/* One table feeds getopt_long() and --help (STYLE 13). */
+static const struct option_doc {
+	const char	*name;
+	int		 has_arg;
+	int		 id;
+	const char	*arg;
+	const char	*help;
+} options[] = {
+	{ "expr", required_argument, 'e', "TEXT",
+	    "diagnose TEXT instead of reading files" },
+	{ "format", required_argument, OPT_FORMAT, "FMT",
+	    "output format: text (default) or json (JSON Lines)" },
+	{ "mode", required_argument, OPT_MODE, "MODE",
+	    "input kind: auto (default), text, eml or mbox" },
+	{ "rules", required_argument, OPT_RULES, "PATH",
+	    "use the rules in PATH (dir or file), not the shipped ones; "
+	    "repeatable" },
+	{ "color", required_argument, OPT_COLOR, "WHEN",
+	    "colour text output: auto (default), always or never" },
+	{ "list-causes", no_argument, OPT_LIST_CAUSES, NULL,
+	    "list the cause ids and their titles" },
+	{ "explain", required_argument, OPT_EXPLAIN, "CAUSE|CODE",
+	    "print the page for a cause id, enhanced code or reply code" },
+	{ "check-rules", no_argument, OPT_CHECK_RULES, NULL,
+	    "load and check the rule table, then exit" },
+	{ "help", no_argument, 'h', NULL, "show this help and exit" },
+	{ "version", no_argument, 'V', NULL, "show the version and exit" },
+};
+#define NOPTIONS (sizeof(options) / sizeof(options[0]))
+
+#define USAGE_LINE "usage: bouncediag [-hV] [-e TEXT] [--format FMT] " \
+	"[--mode MODE] [--rules PATH]\n" \
+	"                  [--color WHEN] [--list-causes] " \
+	"[--explain CAUSE|CODE]\n" \
+	"                  [--check-rules] [FILE ...]\n"
+
+struct cli {
+	enum bd_format	 format;
+	struct bd_options opts;
+	const char	*rules_dirs[MAX_RULES_DIRS];
+	size_t		 nrules_dirs;
+	const char	*explain;
+	const char	*expr;
+	unsigned	 render_flags;
+	int		 list_causes;
+	int		 check_rules;
+	int		 unreadable;	/* some input could not be read */
+	struct bd_rules	*rules;
+};
+
+static void	 warnx(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+
+/* "bouncediag: message" on stderr. */
+static void
+warnx(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fputs("bouncediag: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* --help text, from the option table. */
+static void
+usage(FILE *f)
+{
+	size_t	 i;
+	char	 left[64];
+
+	fputs(USAGE_LINE, f);
+	if (f == stderr)
+		return;
+	fputs("\nDiagnose a bounced email: paste the bounce, pipe a bounce "
+	    "message or an\nmbox in, or name files and Maildir "
+	    "directories.\n\noptions:\n", f);
+	for (i = 0; i < NOPTIONS; i++) {
+		const struct option_doc *o = &options[i];
+
+		if (o->id < 256)
+			(void)snprintf(left, sizeof(left), "-%c, --%s%s%s",
+			    o->id, o->name, o->arg ? " " : "",
+			    o->arg ? o->arg : "");
+		else
+			(void)snprintf(left, sizeof(left), "    --%s%s%s",
+			    o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(f, "  %-26s %s\n", left, o->help);
+	}
+	fputs("\nexit status: 0 diagnosed, 2 usage or rules error, "
+	    "3 some input unreadable\n", f);
+}
+
+/* Print a rules problem as FILE:LINE:COL: message. */
+static void
+print_diag(const struct bd_diag *d, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "bouncediag: %s", d->file);
+	if (d->line > 0)
+		fprintf(stderr, ":%u", d->line);
+	if (d->col > 0)
+		fprintf(stderr, ":%u", d->col);
+	fprintf(stderr, ": %s%s\n", d->severity == BD_SEV_WARNING ?
+	    "warning: " : "", d->msg);
+}
+
+/* Does dir/00-causes.rules exist?  Marks a usable rules directory. */
+static int
+rules_dir_ok(const char *dir)
+{
+	char	 path[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/00-causes.rules", dir) >=
+	    sizeof(path))
+		return 0;
+	return access(path, R_OK) == 0;
+}
+
+/*
+ * The shipped rules: beside the binary when run from the source tree
+ * (./bouncediag after make), else the installed BD_RULES_DIR.
+ */
+static const char *
+default_rules_dir(char *buf, size_t size)
+{
+	char	 exe[PATH_MAX], *slash;
+	ssize_t	 n;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL) {
+			*slash = '\0';
+			if ((size_t)snprintf(buf, size, "%s/rules", exe) <
+			    size && rules_dir_ok(buf))
+				return buf;
+		}
+	}
+	return BD_RULES_DIR;
+}
+
+/* Load and finish the rule table; NULL after printing the errors. */
+static struct bd_rules *
+load_rules(const char *const *paths, size_t npaths)
+{
+	struct bd_rules *r;
+	enum bd_status st = BD_OK, one;
+	size_t	 i;
+
+	if ((r = bd_rules_new()) == NULL) {
+		warnx("out of memory");
+		return NULL;
+	}
+	for (i = 0; i < npaths; i++)
+		if ((one = bd_rules_add_path(r, paths[i], print_diag, NULL)) !=
+		    BD_OK && st == BD_OK)
+			st = one;
+	if (bd_rules_finish(r, print_diag, NULL) != BD_OK && st == BD_OK)
+		st = BD_E_SYNTAX;
+	if (st != BD_OK) {
+		warnx("rules not loaded (%s)", bd_strerror(st));
+		bd_rules_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Print and free a rendered string. */
+static int
+emit(char *s)
+{
+	if (s == NULL) {
+		warnx("out of memory");
+		return -1;
+	}
+	fputs(s, stdout);
+	free(s);
+	return 0;
+}
+
+/* Diagnose one buffer and print the result. */
+static int
+diagnose_buffer(struct cli *cli, const char *source, const char *buf,
+    size_t len)
+{
+	struct bd_result *res;
+	enum bd_status st;
+	static int printed;
+
+	st = bd_diagnose(cli->rules, &cli->opts, source, buf, len, &res);
+	if (st != BD_OK) {
+		warnx("%s: %s", source, bd_strerror(st));
+		return -1;
+	}
+	if (printed++ > 0 && cli->format == BD_FORMAT_TEXT &&
+	    bd_result_count(res) > 0)
+		fputs("\n", stdout);
+	(void)emit(bd_render(res, cli->format, cli->render_flags));
+	bd_result_free(res);
+	return 0;
+}
+
+/* Read all of fd, up to CLI_MAX_INPUT bytes; NULL on error (errno set). */
+static char *
+read_all(int fd, size_t *lenp, int *truncated)
+{
+	char	*buf = NULL, *p;
+	size_t	 len = 0, cap = 0;
+	ssize_t	 n;
+
+	*truncated = 0;
+	for (;;) {
+		if (len == cap) {
+			if (cap >= CLI_MAX_INPUT) {
+				char	 c;
+
+				/* One more byte tells a cut from an end. */
+				if (read(fd, &c, 1) == 1)
+					*truncated = 1;
+				break;
+			}
+			cap = cap ? cap * 2 : 65536;
+			if (cap > CLI_MAX_INPUT)
+				cap = CLI_MAX_INPUT;
+			if ((p = realloc(buf, cap + 1)) == NULL) {
+				free(buf);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = p;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n == 0)
+			break;
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			free(buf);
+			return NULL;
+		}
+		len += (size_t)n;
+	}
+	if (buf == NULL && (buf = malloc(1)) == NULL)
+		return NULL;
+	buf[len] = '\0';
+	*lenp = len;
+	return buf;
+}
+
+/* Diagnose what one descriptor holds. */
+static void
+diagnose_fd(struct cli *cli, const char *name, int fd)
+{
+	char	*buf;
+	size_t	 len;
+	int	 truncated;
+
+	if ((buf = read_all(fd, &len, &truncated)) == NULL) {
+		warnx("%s: %s", name, strerror(errno));
+		cli->unreadable = 1;
+		return;
+	}
+	if (truncated)
+		warnx("%s: larger than %u MB: only the first %u MB were read",
+		    name, CLI_MAX_INPUT >> 20, CLI_MAX_INPUT >> 20);
+	if (diagnose_buffer(cli, name, buf, len) == -1)
+		cli->unreadable = 1;
+	free(buf);
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void	 diagnose_path(struct cli *, const char *, int);
+
+/*
+ * A directory: a Maildir (cur/ and new/) or a tree of messages, walked in
+ * name order; dot files are skipped (Maildir tmp/ is not delivered yet).
+ */
+static void
+diagnose_dir(struct cli *cli, const char *path, int depth)
+{
+	DIR	*dir;
+	struct dirent *de;
+	char	**names = NULL, **p, full[PATH_MAX];
+	size_t	 n = 0, cap = 0, i;
+
+	if (depth > MAX_WALK_DEPTH) {
+		warnx("%s: directories nested deeper than %d: skipped", path,
+		    MAX_WALK_DEPTH);
+		cli->unreadable = 1;
+		return;
+	}
+	if ((dir = opendir(path)) == NULL) {
+		warnx("%s: %s", path, strerror(errno));
+		cli->unreadable = 1;
+		return;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		if (de->d_name[0] == '.' || strcmp(de->d_name, "tmp") == 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((p = realloc(names, cap * sizeof(*p))) == NULL)
+				break;
+			names = p;
+		}
+		if ((names[n] = strdup(de->d_name)) == NULL)
+			break;
+		n++;
+	}
+	closedir(dir);
+	if (n > 0)
+		qsort(names, n, sizeof(*names), cmp_names);
+	for (i = 0; i < n; i++) {
+		if ((size_t)snprintf(full, sizeof(full), "%s/%s", path,
+		    names[i]) >= sizeof(full)) {
+			warnx("%s/%s: path too long", path, names[i]);
+			cli->unreadable = 1;
+		} else
+			diagnose_path(cli, full, depth + 1);
+		free(names[i]);
+	}
+	free(names);
+}
+
+/* A file or directory operand. */
+static void
+diagnose_path(struct cli *cli, const char *path, int depth)
+{
+	struct stat st;
+	int	 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1) {
+		warnx("%s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		cli->unreadable = 1;
+		return;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		diagnose_dir(cli, path, depth);
+		return;
+	}
+	diagnose_fd(cli, path, fd);
+	close(fd);
+}
+
+/* --list-causes */
+static void
+list_causes(const struct bd_rules *r)
+{
+	size_t	 i;
+	const struct bd_cause *c;
+
+	for (i = 0; i < bd_rules_cause_count(r); i++) {
+		c = bd_rules_cause_at(r, i);
+		printf("%-17s %-9s %s\n", c->id, c->permanent ? "permanent" :
+		    "transient", c->title);
+	}
+}
+
+/* --explain CAUSE|CODE */
+static int
+explain(struct cli *cli)
+{
+	const struct bd_cause *c;
+	const char *title;
+
+	if ((c = bd_rules_cause(cli->rules, cli->explain)) != NULL)
+		return emit(bd_render_cause(c, cli->format,
+		    cli->render_flags));
+	title = bd_rules_code_title(cli->rules, cli->explain);
+	c = bd_rules_code_cause(cli->rules, cli->explain);
+	if (title == NULL && c == NULL) {
+		warnx("%s: no such cause or registered code (try "
+		    "--list-causes)", cli->explain);
+		return -1;
+	}
+	if (cli->format == BD_FORMAT_TEXT) {
+		printf("%s: %s\n", cli->explain, title ? title :
+		    "(no registered title)");
+		if (c == NULL) {
+			puts("The code alone does not point to one cause; the "
+			    "reply text decides.");
+			return 0;
+		}
+		printf("On its own this code points to the cause "
+		    "'%s'.\n\n", c->id);
+	}
+	return c != NULL ? emit(bd_render_cause(c, cli->format,
+	    cli->render_flags)) : 0;
+}
+
+/* Print check problems; count the warnings too. */
+static void
+check_diag(const struct bd_diag *d, void *arg)
+{
+	size_t	*warnings = arg;
+
+	if (d->severity == BD_SEV_WARNING)
+		(*warnings)++;
+	print_diag(d, NULL);
+}
+
+/* --check-rules: loading already validated syntax; now the examples. */
+static int
+check_rules(struct cli *cli)
+{
+	size_t	 errors, warnings = 0;
+
+	errors = bd_rules_check(cli->rules, check_diag, &warnings);
+	printf("rules: %zu rules, %zu causes: %zu errors, %zu warnings\n",
+	    bd_rules_count(cli->rules), bd_rules_cause_count(cli->rules),
+	    errors, warnings);
+	return errors == 0 ? 0 : -1;
+}
+
+/* Parse the command line into cli; returns an exit status or -1. */
+static int
+parse_args(struct cli *cli, int argc, char **argv)
+{
+	struct option longopts[NOPTIONS + 1];
+	const char *color = "auto";
+	size_t	 i;
+	int	 ch;
+
+	memset(longopts, 0, sizeof(longopts));
+	for (i = 0; i < NOPTIONS; i++) {
+		longopts[i].name = options[i].name;
+		longopts[i].has_arg = options[i].has_arg;
+		longopts[i].val = options[i].id;
+	}
+	while ((ch = getopt_long(argc, argv, "e:hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'e':
+			cli->expr = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_DIAGNOSED;
+		case 'V':
+			printf("bouncediag %s\n", bd_version());
+			return EXIT_DIAGNOSED;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				cli->format = BD_FORMAT_TEXT;
+			else if (strcmp(optarg, "json") == 0 ||
+			    strcmp(optarg, "jsonl") == 0)
+				cli->format = BD_FORMAT_JSON;
+			else {
+				warnx("--format: want text or json, not "
+				    "'%.40s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_MODE:
+			if (strcmp(optarg, "auto") == 0)
+				cli->opts.mode = BD_MODE_AUTO;
+			else if (strcmp(optarg, "text") == 0)
+				cli->opts.mode = BD_MODE_TEXT;
+			else if (strcmp(optarg, "eml") == 0)
+				cli->opts.mode = BD_MODE_EML;
+			else if (strcmp(optarg, "mbox") == 0)
+				cli->opts.mode = BD_MODE_MBOX;
+			else {
+				warnx("--mode: want auto, text, eml or mbox, "
+				    "not '%.40s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_RULES:
+			if (cli->nrules_dirs == MAX_RULES_DIRS) {
+				warnx("--rules: at most %d times",
+				    MAX_RULES_DIRS);
+				return EXIT_USAGE;
+			}
+			cli->rules_dirs[cli->nrules_dirs++] = optarg;
+			break;
+		case OPT_COLOR:
+			color = optarg;
+			if (strcmp(color, "auto") != 0 && strcmp(color,
+			    "always") != 0 && strcmp(color, "never") != 0) {
+				warnx("--color: want auto, always or never");
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_LIST_CAUSES:
+			cli->list_causes = 1;
+			break;
+		case OPT_EXPLAIN:
+			cli->explain = optarg;
+			break;
+		case OPT_CHECK_RULES:
+			cli->check_rules = 1;
+			break;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	/* Colour only on a terminal, and never against NO_COLOR. */
+	if (strcmp(color, "always") == 0 || (strcmp(color, "auto") == 0 &&
+	    isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL &&
+	    (getenv("TERM") == NULL || strcmp(getenv("TERM"), "dumb") != 0)))
+		cli->render_flags |= BD_RENDER_COLOR;
+	return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli cli;
+	char	 dirbuf[PATH_MAX];
+	int	 rc, i;
+
+	memset(&cli, 0, sizeof(cli));
+	bd_options_init(&cli.opts);
+	if ((rc = parse_args(&cli, argc, argv)) != -1)
+		return rc;
+	argc -= optind;
+	argv += optind;
+
+	if (cli.nrules_dirs == 0)
+		cli.rules_dirs[cli.nrules_dirs++] = default_rules_dir(dirbuf,
+		    sizeof(dirbuf));
+	if ((cli.rules = load_rules(cli.rules_dirs, cli.nrules_dirs)) == NULL)
+		return EXIT_USAGE;
+	rc = EXIT_DIAGNOSED;
+	if (cli.check_rules) {
+		if (check_rules(&cli) == -1)
+			rc = EXIT_USAGE;
+	} else if (cli.list_causes)
+		list_causes(cli.rules);
+	else if (cli.explain != NULL) {
+		if (explain(&cli) == -1)
+			rc = EXIT_USAGE;
+	} else if (cli.expr != NULL) {
+		if (argc > 0) {
+			warnx("-e and FILE operands don't mix");
+			rc = EXIT_USAGE;
+		} else if (diagnose_buffer(&cli, "-e", cli.expr,
+		    strlen(cli.expr)) == -1)
+			cli.unreadable = 1;
+	} else if (argc == 0 || (argc == 1 && strcmp(argv[0], "-") == 0)) {
+		if (isatty(STDIN_FILENO))
+			fputs("Paste the bounce, then press Ctrl-D.\n",
+			    stderr);
+		diagnose_fd(&cli, "-", STDIN_FILENO);
+	} else
+		for (i = 0; i < argc; i++) {
+			if (strcmp(argv[i], "-") == 0)
+				diagnose_fd(&cli, "-", STDIN_FILENO);
+			else
+				diagnose_path(&cli, argv[i], 0);
+		}
+	bd_rules_free(cli.rules);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		warnx("standard output: %s", strerror(errno));
+		return EXIT_UNREADABLE;
+	}
+	if (rc == EXIT_DIAGNOSED && cli.unreadable)
+		rc = EXIT_UNREADABLE;
+	return rc;
+}

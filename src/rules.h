@@ -1,0 +1,163 @@
+/*
+ * rules.h - the loaded rule table (private).  rules_load.c reads and
+ * compiles it (format: rules/README.md); rules_match.c runs it.
+ */
+#ifndef BD_RULES_H
+#define BD_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "bouncediag.h"
+
+/* A compiled pattern and where it was written. */
+struct bd_pattern {
+	pcre2_code	*re;
+	char		*src;
+	unsigned	 line;
+};
+
+/* `set FIELD VALUE` */
+struct bd_setting {
+	int		 field;		/* enum bd_field */
+	char		*value;
+};
+
+/* One comma-separated item of a `code` or `status` constraint; -1 is a
+ * wildcard.  code: digits[0..2]; status: class, subject, detail. */
+struct bd_code_pat {
+	int		 part[3];
+};
+
+struct bd_rule {
+	char		*id;
+	const char	*file;		/* interned in struct bd_rules */
+	unsigned	 line;
+	char		*cause_id;
+	unsigned	 cause_line;
+	const struct bd_cause *cause;	/* resolved by bd_rules_finish() */
+	struct bd_pattern *match, *also, *unless;
+	size_t		 nmatch, nalso, nunless;
+	struct bd_pattern host;		/* re == NULL: any host */
+	struct bd_code_pat *code, *status;
+	size_t		 ncode, nstatus;
+	struct bd_setting *set;
+	size_t		 nset;
+	char		*alt[BD_MAX_ALTERNATIVES];
+	const struct bd_cause *alt_cause[BD_MAX_ALTERNATIVES];
+	size_t		 nalt;
+	unsigned	 alt_line;
+	char		*tell, *hint;
+	char		**example;
+	unsigned	*example_line;
+	size_t		 nexample;
+	long		 since, until;	/* days since 1970-01-01, 0 = open */
+};
+
+/* `status CODE` / `reply CODE` */
+struct bd_code_entry {
+	char		*code;		/* "X.7.1", "5.7.26", "55X" ... */
+	int		 is_status;
+	char		*title;
+	char		*cause_id;
+	unsigned	 cause_line;
+	const struct bd_cause *cause;
+	const char	*file;
+	unsigned	 line;
+};
+
+struct bd_extractor {
+	char		*id;
+	const char	*file;
+	unsigned	 line;
+	struct bd_pattern *match, *when;
+	size_t		 nmatch, nwhen;
+	struct bd_setting *set;
+	size_t		 nset;
+	char		**example;
+	size_t		 nexample;
+};
+
+/* Owned storage of a struct bd_cause (the public view is `pub`). */
+struct bd_cause_entry {
+	struct bd_cause	 pub;
+	char		**fix;
+	unsigned	 line;
+};
+
+struct bd_rules {
+	struct bd_cause_entry **causes;
+	size_t		 ncauses;
+	struct bd_rule	**rules;
+	size_t		 nrules;
+	struct bd_code_entry **codes;
+	size_t		 ncodes;
+	struct bd_extractor **extract;
+	size_t		 nextract;
+	char		**files;
+	size_t		 nfiles;
+	pcre2_match_context *mctx;
+	uint32_t	 max_ovector;	/* most capture pairs of any pattern */
+	int		 failed;	/* an error was reported */
+	int		 finished;
+};
+
+/*
+ * extract entries (rules/80-extract.rules): called once per match of an
+ * extract pattern on text, with the captured recipient and reply (either
+ * may be NULL with length 0) and the extractor's id.  Return nonzero to
+ * stop.  bd_rules_extract() returns the number of matches reported.
+ */
+typedef int	bd_extract_fn(void *arg, const char *id,
+		    const char *recipient, size_t recipient_len,
+		    const char *reply, size_t reply_len);
+
+size_t	bd_rules_extract(const struct bd_rules *rules, const char *text,
+	    size_t len, bd_extract_fn *fn, void *arg);
+
+/* What a text rule is matched against. */
+struct bd_match_in {
+	const char	*text;
+	size_t		 len;
+	int		 code;		/* 0 = none */
+	const char	*esc;		/* "" or NULL = none */
+	const char	*remote_host;	/* NULL = none */
+	long		 today;		/* days since 1970-01-01 */
+};
+
+/* A captured field: offsets into bd_match_in.text. */
+struct bd_capture {
+	size_t		 start, end;	/* start == end: not set */
+};
+
+struct bd_match_out {
+	const struct bd_rule *rule;
+	size_t		 matched_start, matched_end;
+	struct bd_capture fields[BD_F__COUNT];
+};
+
+/*
+ * First text rule that applies to in, or NULL (out->rule too).  Match
+ * limits hit count as "no match" and bump *limit_hits when not NULL.
+ */
+const struct bd_rule *bd_rules_match(const struct bd_rules *rules,
+	    const struct bd_match_in *in, struct bd_match_out *out,
+	    unsigned *limit_hits);
+
+/* The registry entry for an enhanced or basic code by the lookup chain
+ * of rules/README.md: the most specific entry that has a cause when
+ * want_cause, else the most specific one at all.  NULL when none. */
+const struct bd_code_entry *bd_rules_code_lookup(const struct bd_rules *r,
+	    const char *code, int want_cause);
+
+/* Does the code / status constraint list accept this code? */
+int	bd_code_pat_accepts(const struct bd_code_pat *p, size_t n,
+	    int is_status, int code, const char *esc);
+
+/* Days since the epoch for "YYYY-MM-DD", or -1. */
+long	bd_parse_date(const char *s);
+
+#endif /* BD_RULES_H */

@@ -1,0 +1,323 @@
+/*
+ * rules_match.c - run the rule table: text rules (first match wins),
+ * the code registry fallback, and the extractors for bounce bodies.
+ *
+ * Every pcre2_match() runs under the table's match context (match, depth
+ * and heap limits from limits.h).  A limit hit is "no match" for that
+ * pattern: a hostile reply can slow one rule down, never hang the tool.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules.h"
+
+/* Does one constraint item accept the code? */
+static int
+code_item_accepts(const struct bd_code_pat *p, int is_status, int code,
+    const char *esc)
+{
+	int	 v[3], i;
+	char	*end;
+
+	if (is_status) {
+		if (esc == NULL || *esc == '\0')
+			return 0;
+		v[0] = (int)strtol(esc, &end, 10);
+		if (*end != '.')
+			return 0;
+		v[1] = (int)strtol(end + 1, &end, 10);
+		if (*end != '.')
+			return 0;
+		v[2] = (int)strtol(end + 1, &end, 10);
+	} else {
+		if (code == 0)
+			return 0;
+		v[0] = code / 100;
+		v[1] = code / 10 % 10;
+		v[2] = code % 10;
+	}
+	for (i = 0; i < 3; i++)
+		if (p->part[i] != -1 && p->part[i] != v[i])
+			return 0;
+	return 1;
+}
+
+/* Any item of the list accepts; an empty list accepts everything. */
+int
+bd_code_pat_accepts(const struct bd_code_pat *p, size_t n, int is_status,
+    int code, const char *esc)
+{
+	size_t	 i;
+
+	if (n == 0)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (code_item_accepts(&p[i], is_status, code, esc))
+			return 1;
+	return 0;
+}
+
+/* Run one pattern; 1 match, 0 no match (limits count as no match). */
+static int
+pattern_match(const struct bd_rules *rules, const struct bd_pattern *p,
+    const char *s, size_t len, pcre2_match_data *md, unsigned *limit_hits)
+{
+	int	 rc;
+
+	rc = pcre2_match(p->re, (PCRE2_SPTR)s, len, 0, 0, md, rules->mctx);
+	if (rc >= 0)
+		return 1;
+	if (rc != PCRE2_ERROR_NOMATCH && limit_hits != NULL)
+		(*limit_hits)++;
+	return 0;
+}
+
+/* Copy named captures of the last match into out->fields. */
+static void
+take_captures(const struct bd_pattern *p, pcre2_match_data *md,
+    struct bd_match_out *out)
+{
+	uint32_t count, size, i;
+	PCRE2_SPTR table;
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+	uint32_t novec = pcre2_get_ovector_count(md);
+	int	 f, group;
+
+	(void)pcre2_pattern_info(p->re, PCRE2_INFO_NAMECOUNT, &count);
+	if (count == 0)
+		return;
+	(void)pcre2_pattern_info(p->re, PCRE2_INFO_NAMEENTRYSIZE, &size);
+	(void)pcre2_pattern_info(p->re, PCRE2_INFO_NAMETABLE, &table);
+	for (i = 0; i < count; i++) {
+		const unsigned char *e = table + i * size;
+
+		group = (e[0] << 8) | e[1];
+		if ((uint32_t)group >= novec || ov[2 * group] ==
+		    PCRE2_UNSET || ov[2 * group] >= ov[2 * group + 1])
+			continue;
+		if ((f = bd_field_lookup((const char *)e + 2)) < 0)
+			continue;
+		out->fields[f].start = ov[2 * group];
+		out->fields[f].end = ov[2 * group + 1];
+	}
+}
+
+/* Do the rule's non-text constraints hold? */
+static int
+rule_applies(const struct bd_rule *r, const struct bd_match_in *in)
+{
+	if (!bd_code_pat_accepts(r->code, r->ncode, 0, in->code, NULL))
+		return 0;
+	if (!bd_code_pat_accepts(r->status, r->nstatus, 1, 0, in->esc))
+		return 0;
+	if (r->since != 0 && in->today < r->since)
+		return 0;
+	if (r->until != 0 && in->today > r->until)
+		return 0;
+	return 1;
+}
+
+/* Try one rule: its `match` lines, then `also`, `unless`, `host`. */
+static int
+rule_try(const struct bd_rules *rules, const struct bd_rule *r,
+    const struct bd_match_in *in, pcre2_match_data *md,
+    struct bd_match_out *out, unsigned *limit_hits)
+{
+	const struct bd_pattern *hit = NULL;
+	PCRE2_SIZE *ov;
+	size_t	 i, start = 0, end = 0;
+
+	for (i = 0; i < r->nmatch && hit == NULL; i++)
+		if (pattern_match(rules, &r->match[i], in->text, in->len, md,
+		    limit_hits))
+			hit = &r->match[i];
+	if (hit == NULL)
+		return 0;
+	/* Save the hit before `also`/`unless` reuse the match data. */
+	ov = pcre2_get_ovector_pointer(md);
+	start = ov[0];
+	end = ov[1] > ov[0] ? ov[1] : ov[0];
+	memset(out->fields, 0, sizeof(out->fields));
+	take_captures(hit, md, out);
+	for (i = 0; i < r->nalso; i++)
+		if (!pattern_match(rules, &r->also[i], in->text, in->len, md,
+		    limit_hits))
+			return 0;
+	for (i = 0; i < r->nunless; i++)
+		if (pattern_match(rules, &r->unless[i], in->text, in->len, md,
+		    limit_hits))
+			return 0;
+	if (r->host.re != NULL && (in->remote_host == NULL ||
+	    !pattern_match(rules, &r->host, in->remote_host,
+	    strlen(in->remote_host), md, limit_hits)))
+		return 0;
+	out->rule = r;
+	out->matched_start = start;
+	out->matched_end = end;
+	return 1;
+}
+
+/* First rule that applies, in table order. */
+const struct bd_rule *
+bd_rules_match(const struct bd_rules *rules, const struct bd_match_in *in,
+    struct bd_match_out *out, unsigned *limit_hits)
+{
+	pcre2_match_data *md;
+	size_t	 i;
+
+	memset(out, 0, sizeof(*out));
+	if ((md = pcre2_match_data_create(rules->max_ovector + 1, NULL)) ==
+	    NULL)
+		return NULL;
+	for (i = 0; i < rules->nrules; i++) {
+		if (!rule_applies(rules->rules[i], in))
+			continue;
+		if (rule_try(rules, rules->rules[i], in, md, out, limit_hits))
+			break;
+	}
+	pcre2_match_data_free(md);
+	return out->rule;
+}
+
+/* Exact lookup of a registry key. */
+static const struct bd_code_entry *
+code_find(const struct bd_rules *rules, const char *key)
+{
+	size_t	 i;
+
+	for (i = 0; i < rules->ncodes; i++)
+		if (strcmp(rules->codes[i]->code, key) == 0)
+			return rules->codes[i];
+	return NULL;
+}
+
+/*
+ * The lookup chain of rules/README.md: 5.7.26, X.7.26, 5.7.X, X.7.X for
+ * an enhanced code; 550, 55X, 5XX for a reply code.
+ */
+const struct bd_code_entry *
+bd_rules_code_lookup(const struct bd_rules *rules, const char *code,
+    int want_cause)
+{
+	char	 keys[4][16];
+	const char *dot;
+	const struct bd_code_entry *e;
+	size_t	 nkeys, i, sublen;
+
+	if (code == NULL || *code == '\0' || strlen(code) > 9)
+		return NULL;
+	if ((dot = strchr(code, '.')) != NULL) {
+		const char *dot2 = strchr(dot + 1, '.');
+
+		if (dot2 == NULL)
+			return NULL;
+		sublen = (size_t)(dot2 - dot);	/* ".7" */
+		(void)snprintf(keys[0], sizeof(keys[0]), "%s", code);
+		(void)snprintf(keys[1], sizeof(keys[1]), "X%s", dot);
+		(void)snprintf(keys[2], sizeof(keys[2]), "%c%.*s.X", code[0],
+		    (int)sublen, dot);
+		(void)snprintf(keys[3], sizeof(keys[3]), "X%.*s.X",
+		    (int)sublen, dot);
+		nkeys = 4;
+	} else {
+		if (strlen(code) != 3)
+			return NULL;
+		(void)snprintf(keys[0], sizeof(keys[0]), "%s", code);
+		(void)snprintf(keys[1], sizeof(keys[1]), "%.2sX", code);
+		(void)snprintf(keys[2], sizeof(keys[2]), "%cXX", code[0]);
+		nkeys = 3;
+	}
+	for (i = 0; i < nkeys; i++)
+		if ((e = code_find(rules, keys[i])) != NULL &&
+		    (!want_cause || e->cause != NULL))
+			return e;
+	return NULL;
+}
+
+/* Public: the registered title of a code. */
+const char *
+bd_rules_code_title(const struct bd_rules *rules, const char *code)
+{
+	const struct bd_code_entry *e;
+
+	e = bd_rules_code_lookup(rules, code, 0);
+	return e != NULL ? e->title : NULL;
+}
+
+/* Offsets of a named group in the last match, or 0 when unset. */
+static int
+named_group(const struct bd_pattern *p, pcre2_match_data *md,
+    const char *name, size_t *start, size_t *end)
+{
+	int	 n;
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+
+	n = pcre2_substring_number_from_name(p->re, (PCRE2_SPTR)name);
+	if (n < 0 || (uint32_t)n >= pcre2_get_ovector_count(md) ||
+	    ov[2 * n] == PCRE2_UNSET)
+		return 0;
+	*start = ov[2 * n];
+	*end = ov[2 * n + 1];
+	return 1;
+}
+
+/*
+ * Run the extractors over a bounce body.  The first extractor whose
+ * `when` patterns all match and whose `match` patterns find anything
+ * wins; every match of its patterns is reported (one per recipient).
+ */
+size_t
+bd_rules_extract(const struct bd_rules *rules, const char *text, size_t len,
+    bd_extract_fn *fn, void *arg)
+{
+	pcre2_match_data *md;
+	const struct bd_extractor *e;
+	const struct bd_pattern *p;
+	size_t	 i, j, k, found = 0, off, rs, re, ps, pe;
+	PCRE2_SIZE *ov;
+	int	 ok, stop = 0;
+
+	if ((md = pcre2_match_data_create(rules->max_ovector + 1, NULL)) ==
+	    NULL)
+		return 0;
+	for (i = 0; i < rules->nextract && found == 0 && !stop; i++) {
+		e = rules->extract[i];
+		for (ok = 1, j = 0; j < e->nwhen && ok; j++)
+			ok = pattern_match(rules, &e->when[j], text, len, md,
+			    NULL);
+		if (!ok)
+			continue;
+		for (j = 0; j < e->nmatch && !stop; j++) {
+			p = &e->match[j];
+			/* Bounded: each round consumes at least one byte. */
+			for (off = 0, k = 0; off <= len && k < 10000 && !stop;
+			    k++) {
+				if (pcre2_match(p->re, (PCRE2_SPTR)text, len,
+				    off, 0, md, rules->mctx) < 0)
+					break;
+				ov = pcre2_get_ovector_pointer(md);
+				rs = re = ps = pe = 0;
+				(void)named_group(p, md, "recipient", &rs, &re);
+				(void)named_group(p, md, "reply", &ps, &pe);
+				found++;
+				stop = fn(arg, e->id, re > rs ? text + rs :
+				    NULL, re - rs, pe > ps ? text + ps : NULL,
+				    pe - ps);
+				off = ov[1] > off ? ov[1] : off + 1;
+			}
+		}
+	}
+	pcre2_match_data_free(md);
+	return found;
+}
+
+/* Public: the fallback cause of a code. */
+const struct bd_cause *
+bd_rules_code_cause(const struct bd_rules *rules, const char *code)
+{
+	const struct bd_code_entry *e;
+
+	e = bd_rules_code_lookup(rules, code, 1);
+	return e != NULL ? e->cause : NULL;
+}
