@@ -1,7 +1,16 @@
 # bouncediag - Makefile.  Plain GNU make; see README.md for the targets.
+#
+#   make            build ./bouncediag (installs missing build deps first)
+#   make run        diagnose the bundled sample bounce
+#   make check      build and run every test
+#   make asan       the test suite under AddressSanitizer + UBSan
+#   make ubsan      the test suite under UBSan alone
+#   make valgrind   the test suite under valgrind memcheck
+#   make eval       accuracy on ../shared/corpus (skips when absent)
+#   make bench      speed benchmarks
+#   make clean
 
 VERSION   = 0.1.0
-SOVERSION = 0
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -10,6 +19,11 @@ INCDIR  ?= $(PREFIX)/include
 MANDIR  ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share
 RULESDIR ?= $(DATADIR)/bouncediag/rules
+
+# Objects of a variant build (asan, ubsan) go under B; the default build
+# puts ./bouncediag at the top of the tree.
+B       ?= build/default
+BIN     ?= bouncediag
 
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
@@ -26,37 +40,67 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 LIBS     = $(PCRE_LIBS)
 
 LIB_SRC  = $(filter-out src/main.c,$(sort $(wildcard src/*.c)))
-LIB_OBJ  = $(LIB_SRC:.c=.o)
+LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o)
+HDRS     = $(wildcard src/*.h) include/bouncediag.h
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
-UNIT_BIN = $(UNIT_SRC:.c=)
+UNIT_BIN = $(UNIT_SRC:%.c=$(B)/%)
+SAN      = -O1 -g -fno-omit-frame-pointer
 
-all: bouncediag
+all: $(BIN)
 
-src/%.o: src/%.c $(wildcard src/*.h) include/bouncediag.h
+# Install missing build dependencies (apt-get) or say what to install.
+$(B)/.deps:
+	@sh scripts/install-deps.sh
+	@mkdir -p $(B) && touch $@
+
+$(B)/src/%.o: src/%.c $(HDRS) | $(B)/.deps
+	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-libbouncediag.a: $(LIB_OBJ)
+$(B)/libbouncediag.a: $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $(LIB_OBJ)
 
-bouncediag: src/main.o libbouncediag.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ src/main.o libbouncediag.a $(LIBS)
+$(BIN): $(B)/src/main.o $(B)/libbouncediag.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(B)/src/main.o \
+	    $(B)/libbouncediag.a $(LIBS)
 
-tests/unit/test_%: tests/unit/test_%.c libbouncediag.a $(wildcard tests/unit/*.h)
+$(B)/tests/unit/test_%: tests/unit/test_%.c $(B)/libbouncediag.a \
+    $(wildcard tests/unit/*.h)
+	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -DUNIT_TESTING $(LDFLAGS) \
-	    -o $@ $< libbouncediag.a $(LIBS) $(CMOCKA_LIBS)
+	    -o $@ $< $(B)/libbouncediag.a $(LIBS) $(CMOCKA_LIBS)
 
-# The bundled sample: what README's first command shows.
-run: bouncediag
-	./bouncediag tests/samples/seed.txt
+run: $(BIN)
+	./$(BIN) tests/samples/seed.txt
 
-check: bouncediag $(UNIT_BIN)
-	@sh tests/run.sh $(UNIT_BIN)
+check: $(BIN) $(UNIT_BIN)
+	@BIN=./$(BIN) sh tests/run.sh $(UNIT_BIN)
 
-regen: bouncediag
-	@sh tests/cli/regen.sh
+asan:
+	$(MAKE) B=build/asan BIN=build/asan/bouncediag \
+	    CFLAGS="$(SAN) -fsanitize=address,undefined -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" check
+
+ubsan:
+	$(MAKE) B=build/ubsan BIN=build/ubsan/bouncediag \
+	    CFLAGS="$(SAN) -fsanitize=undefined -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=undefined" check
+
+valgrind: $(BIN) $(UNIT_BIN)
+	@BIN=./$(BIN) VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
+	    sh tests/run.sh $(UNIT_BIN)
+
+eval: $(BIN)
+	@sh scripts/eval.sh
+
+bench: $(BIN)
+	@sh scripts/bench.sh
+
+regen: $(BIN)
+	@BIN=./$(BIN) sh tests/cli/regen.sh
 
 clean:
-	rm -f src/*.o bouncediag libbouncediag.a $(UNIT_BIN)
+	rm -rf build $(BIN)
 
-.PHONY: all run check regen clean
+.PHONY: all run check asan ubsan valgrind eval bench regen clean

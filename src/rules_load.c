@@ -512,7 +512,7 @@ static int
 parse_code_list(struct load *ld, const char *value, unsigned col,
     int is_status, struct bd_code_pat **out, size_t *nout)
 {
-	const char *p = value;
+	const char *p = value, *item = value;
 	struct bd_code_pat cp;
 	int	 part, n, v;
 
@@ -524,6 +524,7 @@ parse_code_list(struct load *ld, const char *value, unsigned col,
 	for (;;) {
 		while (*p == ' ' || *p == '\t')
 			p++;
+		item = p;
 		for (part = 0; part < 3; part++) {
 			if (is_status && part > 0 && *p++ != '.')
 				goto bad;
@@ -552,7 +553,7 @@ parse_code_list(struct load *ld, const char *value, unsigned col,
 			goto bad;
 	}
 bad:
-	load_error(ld, col + (unsigned)(p - value), "bad %s list '%.60s' "
+	load_error(ld, col + (unsigned)(item - value), "bad %s list '%.60s' "
 	    "(e.g. %s)", is_status ? "status" : "code", value,
 	    is_status ? "5.7.1, 5.7.*, X.7.*" : "550, 55X, 5XX");
 	return -1;
