@@ -68,7 +68,7 @@ $(BIN): $(B)/src/main.o $(B)/libbouncediag.a
 $(B)/tests/unit/test_%: tests/unit/test_%.c $(B)/libbouncediag.a \
     $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -DUNIT_TESTING $(LDFLAGS) \
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) $(LDFLAGS) \
 	    -o $@ $< $(B)/libbouncediag.a $(LIBS) $(CMOCKA_LIBS)
 
 run: $(BIN)

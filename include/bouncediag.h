@@ -91,6 +91,15 @@ enum bd_status	 bd_rules_add_buffer(struct bd_rules *rules, const char *name,
 enum bd_status	 bd_rules_finish(struct bd_rules *rules, bd_diag_fn *fn,
 		    void *arg);
 /*
+ * Optional, before bd_rules_finish(): keep the compiled patterns in the
+ * file at path between runs (the caller picks a private directory).  The
+ * cache is used only when it was built from exactly the same patterns,
+ * and only when it is a regular file owned by the caller and writable by
+ * nobody else; a missing, stale or unusable cache is silently rebuilt.
+ */
+enum bd_status	 bd_rules_set_cache(struct bd_rules *rules, const char *path);
+
+/*
  * JIT-compile every pattern.  Worth it before diagnosing many inputs;
  * for a single paste the interpreter is faster than the compile.
  * Failure to JIT is not an error: the interpreter is used instead.

@@ -48,6 +48,7 @@ enum opt_id {
 	OPT_FORMAT,
 	OPT_LIST_CAUSES,
 	OPT_MODE,
+	OPT_NO_CACHE,
 	OPT_RULES
 };
 
@@ -76,6 +77,8 @@ static const struct option_doc {
 	    "print the page for a cause id, enhanced code or reply code" },
 	{ "check-rules", no_argument, OPT_CHECK_RULES, NULL,
 	    "load and check the rule table, then exit" },
+	{ "no-cache", no_argument, OPT_NO_CACHE, NULL,
+	    "don't keep compiled rules in ~/.cache/bouncediag" },
 	{ "help", no_argument, 'h', NULL, "show this help and exit" },
 	{ "version", no_argument, 'V', NULL, "show the version and exit" },
 };
@@ -85,7 +88,7 @@ static const struct option_doc {
 	"[--mode MODE] [--rules PATH]\n" \
 	"                  [--color WHEN] [--list-causes] " \
 	"[--explain CAUSE|CODE]\n" \
-	"                  [--check-rules] [FILE ...]\n"
+	"                  [--check-rules] [--no-cache] [FILE ...]\n"
 
 struct cli {
 	enum bd_format	 format;
@@ -97,6 +100,7 @@ struct cli {
 	unsigned	 render_flags;
 	int		 list_causes;
 	int		 check_rules;
+	int		 no_cache;
 	int		 unreadable;	/* some input could not be read */
 	struct bd_rules	*rules;
 };
@@ -195,18 +199,67 @@ default_rules_dir(char *buf, size_t size)
 	return BD_RULES_DIR;
 }
 
+/*
+ * The compiled-rules cache for this set of rule paths:
+ * $XDG_CACHE_HOME/bouncediag/rules-HASH.cache (default ~/.cache), the
+ * directory made private.  NULL when there is no usable place.
+ */
+static const char *
+cache_path(const char *const *paths, size_t npaths, char *buf, size_t size)
+{
+	const char *base = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	char	 dir[PATH_MAX], real[PATH_MAX];
+	unsigned long long h = 0xcbf29ce484222325ULL;
+	size_t	 i;
+	const char *s;
+
+	if (base == NULL || *base != '/') {
+		if (home == NULL || *home != '/')
+			return NULL;
+		if ((size_t)snprintf(dir, sizeof(dir), "%s/.cache", home) >=
+		    sizeof(dir))
+			return NULL;
+	} else if ((size_t)snprintf(dir, sizeof(dir), "%s", base) >=
+	    sizeof(dir))
+		return NULL;
+	(void)mkdir(dir, 0700);
+	if (strlen(dir) + sizeof("/bouncediag") > sizeof(dir))
+		return NULL;
+	strcat(dir, "/bouncediag");
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+		return NULL;
+	for (i = 0; i < npaths; i++) {
+		s = realpath(paths[i], real) != NULL ? real : paths[i];
+		for (; *s != '\0'; s++) {
+			h ^= (unsigned char)*s;
+			h *= 0x100000001b3ULL;
+		}
+		h ^= '\n';
+		h *= 0x100000001b3ULL;
+	}
+	if ((size_t)snprintf(buf, size, "%s/rules-%016llx.cache", dir, h) >=
+	    size)
+		return NULL;
+	return buf;
+}
+
 /* Load and finish the rule table; NULL after printing the errors. */
 static struct bd_rules *
-load_rules(const char *const *paths, size_t npaths)
+load_rules(const char *const *paths, size_t npaths, int use_cache)
 {
 	struct bd_rules *r;
 	enum bd_status st = BD_OK, one;
 	size_t	 i;
+	char	 cache[PATH_MAX];
+	const char *cp;
 
 	if ((r = bd_rules_new()) == NULL) {
 		warnx("out of memory");
 		return NULL;
 	}
+	if (use_cache && (cp = cache_path(paths, npaths, cache,
+	    sizeof(cache))) != NULL)
+		(void)bd_rules_set_cache(r, cp);
 	for (i = 0; i < npaths; i++)
 		if ((one = bd_rules_add_path(r, paths[i], print_diag, NULL)) !=
 		    BD_OK && st == BD_OK)
@@ -492,7 +545,8 @@ parse_args(struct cli *cli, int argc, char **argv)
 		longopts[i].has_arg = options[i].has_arg;
 		longopts[i].val = options[i].id;
 	}
-	while ((ch = getopt_long(argc, argv, "e:hV", longopts, NULL)) != -1) {
+	opterr = 0;	/* our own messages, without argv[0] */
+	while ((ch = getopt_long(argc, argv, ":e:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'e':
 			cli->expr = optarg;
@@ -555,7 +609,18 @@ parse_args(struct cli *cli, int argc, char **argv)
 		case OPT_CHECK_RULES:
 			cli->check_rules = 1;
 			break;
+		case OPT_NO_CACHE:
+			cli->no_cache = 1;
+			break;
+		case ':':
+			warnx("%s needs an argument", argv[optind - 1]);
+			usage(stderr);
+			return EXIT_USAGE;
 		default:
+			if (optopt != 0)
+				warnx("unknown option '-%c'", optopt);
+			else
+				warnx("unknown option '%s'", argv[optind - 1]);
 			usage(stderr);
 			return EXIT_USAGE;
 		}
@@ -585,7 +650,9 @@ main(int argc, char **argv)
 	if (cli.nrules_dirs == 0)
 		cli.rules_dirs[cli.nrules_dirs++] = default_rules_dir(dirbuf,
 		    sizeof(dirbuf));
-	if ((cli.rules = load_rules(cli.rules_dirs, cli.nrules_dirs)) == NULL)
+	/* --check-rules always compiles afresh: it is the strict path. */
+	if ((cli.rules = load_rules(cli.rules_dirs, cli.nrules_dirs,
+	    !cli.no_cache && !cli.check_rules)) == NULL)
 		return EXIT_USAGE;
 	rc = EXIT_DIAGNOSED;
 	if (cli.check_rules) {

@@ -13,11 +13,14 @@
 
 #include "bouncediag.h"
 
-/* A compiled pattern and where it was written. */
+/* A pattern and where it was written; compiled by bd_rules_finish(). */
 struct bd_pattern {
 	pcre2_code	*re;
 	char		*src;
+	const char	*file;
 	unsigned	 line;
+	unsigned	 col;
+	int		 extract;	/* captures are recipient/reply */
 };
 
 /* `set FIELD VALUE` */
@@ -100,6 +103,12 @@ struct bd_rules {
 	char		**files;
 	size_t		 nfiles;
 	pcre2_match_context *mctx;
+	char		*cache_path;	/* compiled-pattern cache, or NULL */
+	int		 cache_used;	/* patterns came from the cache */
+	struct id_index {		/* rule id -> index, open addressing */
+		size_t	*slot;		/* index + 1; 0 = empty */
+		size_t	 cap;
+	}		 rule_index;
 	uint32_t	 max_ovector;	/* most capture pairs of any pattern */
 	int		 failed;	/* an error was reported */
 	int		 finished;
@@ -156,6 +165,10 @@ const struct bd_code_entry *bd_rules_code_lookup(const struct bd_rules *r,
 /* Does the code / status constraint list accept this code? */
 int	bd_code_pat_accepts(const struct bd_code_pat *p, size_t n,
 	    int is_status, int code, const char *esc);
+
+/* Compile (or take from the cache) every pattern, reporting errors
+ * at their FILE:LINE:COL.  0, or -1 when any pattern failed. */
+int	bd_rules_compile(struct bd_rules *rules, bd_diag_fn *fn, void *arg);
 
 /* Days since the epoch for "YYYY-MM-DD", or -1. */
 long	bd_parse_date(const char *s);

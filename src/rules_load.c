@@ -14,6 +14,7 @@
  * left to bd_rules_jit(): compiling hundreds of patterns to machine code
  * costs more than a single paste saves.
  */
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -102,17 +103,24 @@ load_error(struct load *ld, unsigned col, const char *fmt, ...)
 	ld->rules->failed = 1;
 }
 
-/* Grow an array by one element; 0 or -1. */
+/*
+ * Grow an array by one element; 0 or -1.  Capacity doubles at powers of
+ * two (so it is derived from n, not stored): amortised O(1) appends.
+ */
 static int
 grow(void *arrp, size_t *n, size_t size)
 {
 	void	**p = arrp, *q;
+	size_t	 cap;
 
-	if (*n >= SIZE_MAX / size / 2)
+	if (*n >= SIZE_MAX / size / 4)
 		return -1;
-	if ((q = realloc(*p, (*n + 1) * size)) == NULL)
-		return -1;
-	*p = q;
+	if (*n == 0 || (*n >= 4 && (*n & (*n - 1)) == 0) || *n < 4) {
+		cap = *n < 4 ? 4 : *n * 2;
+		if ((q = realloc(*p, cap * size)) == NULL)
+			return -1;
+		*p = q;
+	}
 	(*n)++;
 	return 0;
 }
@@ -285,6 +293,8 @@ bd_rules_free(struct bd_rules *r)
 	for (i = 0; i < r->nextract; i++)
 		extractor_free(r->extract[i]);
 	strings_free(r->files, r->nfiles);
+	free(r->cache_path);
+	free(r->rule_index.slot);
 	free(r->causes);
 	free(r->rules);
 	free(r->codes);
@@ -380,70 +390,31 @@ valid_reply_id(const char *s)
 	return 1;
 }
 
-/* Is name an allowed capture name for this kind of entry? */
+/* Record a pattern for bd_rules_finish() to compile. */
 static int
-capture_name_ok(enum entry_kind kind, const char *name)
-{
-	if (kind == ENTRY_EXTRACT)
-		return strcmp(name, "recipient") == 0 ||
-		    strcmp(name, "reply") == 0;
-	return bd_field_lookup(name) >= 0;
-}
-
-/* Compile src into *p; 0 or -1 (error reported with its column). */
-static int
-compile_pattern(struct load *ld, const char *src, unsigned col,
+record_pattern(struct load *ld, const char *src, unsigned col,
     struct bd_pattern *p, enum entry_kind kind)
 {
-	int	 err, i;
-	PCRE2_SIZE off;
-	PCRE2_UCHAR msg[256];
-	uint32_t count, size, captures;
-	PCRE2_SPTR table;
-
 	memset(p, 0, sizeof(*p));
-	p->re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED,
-	    PATTERN_OPTIONS, &err, &off, NULL);
-	if (p->re == NULL) {
-		(void)pcre2_get_error_message(err, msg, sizeof(msg));
-		load_error(ld, col + (unsigned)off, "regex error at offset "
-		    "%zu: %s", (size_t)off, (const char *)msg);
-		return -1;
-	}
-	(void)pcre2_pattern_info(p->re, PCRE2_INFO_NAMECOUNT, &count);
-	(void)pcre2_pattern_info(p->re, PCRE2_INFO_NAMEENTRYSIZE, &size);
-	(void)pcre2_pattern_info(p->re, PCRE2_INFO_NAMETABLE, &table);
-	for (i = 0; i < (int)count; i++) {
-		const char *name = (const char *)table + i * size + 2;
-
-		if (!capture_name_ok(kind, name)) {
-			load_error(ld, col, "unknown capture name '%.40s'%s",
-			    name, kind == ENTRY_EXTRACT ?
-			    " (extract captures are recipient and reply)" :
-			    " (captures must name a field)");
-			pattern_free(p);
-			return -1;
-		}
-	}
-	(void)pcre2_pattern_info(p->re, PCRE2_INFO_CAPTURECOUNT, &captures);
-	if (captures + 1 > ld->rules->max_ovector)
-		ld->rules->max_ovector = captures + 1;
 	if ((p->src = strdup(src)) == NULL) {
-		pattern_free(p);
+		load_error(ld, col, "out of memory");
 		return -1;
 	}
+	p->file = ld->file;
 	p->line = ld->line;
+	p->col = col;
+	p->extract = kind == ENTRY_EXTRACT;
 	return 0;
 }
 
-/* Append a compiled pattern to an array. */
+/* Append a pattern to an array. */
 static int
 add_pattern(struct load *ld, struct bd_pattern **arr, size_t *n,
     const char *src, unsigned col, enum entry_kind kind)
 {
 	struct bd_pattern p;
 
-	if (compile_pattern(ld, src, col, &p, kind) == -1)
+	if (record_pattern(ld, src, col, &p, kind) == -1)
 		return -1;
 	if (grow(arr, n, sizeof(**arr)) == -1) {
 		pattern_free(&p);
@@ -684,10 +655,10 @@ rule_field(struct load *ld, const char *key, const char *value,
 		(void)add_pattern(ld, &r->unless, &r->nunless, value, col,
 		    ENTRY_RULE);
 	else if (strcmp(key, "host") == 0) {
-		if (r->host.re != NULL)
+		if (r->host.src != NULL)
 			load_error(ld, col, "'host' given twice");
 		else
-			(void)compile_pattern(ld, value, col, &r->host,
+			(void)record_pattern(ld, value, col, &r->host,
 			    ENTRY_RULE);
 	} else if (strcmp(key, "code") == 0)
 		(void)parse_code_list(ld, value, col, 0, &r->code, &r->ncode);
@@ -814,8 +785,72 @@ insert(void *arrp, size_t *n, void *entry, const char *id,
 	return 0;
 }
 
+/* Hash of an id for the rule index. */
+static size_t
+id_hash(const char *s)
+{
+	size_t	 h = 5381;
+
+	while (*s != '\0')
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+/* Rebuild the open-addressing index at twice the rule count. */
+static int
+index_grow(struct bd_rules *r)
+{
+	size_t	 cap = r->rule_index.cap ? r->rule_index.cap * 2 : 256, i, h;
+	size_t	*slot;
+
+	if ((slot = calloc(cap, sizeof(*slot))) == NULL)
+		return -1;
+	for (i = 0; i < r->nrules; i++) {
+		for (h = id_hash(r->rules[i]->id) & (cap - 1); slot[h] != 0;
+		    h = (h + 1) & (cap - 1))
+			;
+		slot[h] = i + 1;
+	}
+	free(r->rule_index.slot);
+	r->rule_index.slot = slot;
+	r->rule_index.cap = cap;
+	return 0;
+}
+
+/* Insert a rule, replacing one with the same id in place: O(1) with
+ * the index, where the generic insert() is linear (fine for the few
+ * causes and codes, not for thousands of rules). */
+static int
+rule_insert(struct bd_rules *r, struct bd_rule *rule)
+{
+	size_t	 h, mask;
+
+	if ((r->nrules + 1) * 2 > r->rule_index.cap && index_grow(r) == -1) {
+		rule_free(rule);
+		return -1;
+	}
+	mask = r->rule_index.cap - 1;
+	for (h = id_hash(rule->id) & mask; r->rule_index.slot[h] != 0;
+	    h = (h + 1) & mask) {
+		size_t	 i = r->rule_index.slot[h] - 1;
+
+		if (strcmp(r->rules[i]->id, rule->id) == 0) {
+			rule_free(r->rules[i]);
+			r->rules[i] = rule;
+			return 0;
+		}
+	}
+	if (r->nrules >= BD_MAX_RULES || grow(&r->rules, &r->nrules,
+	    sizeof(*r->rules)) == -1) {
+		rule_free(rule);
+		return -1;
+	}
+	r->rules[r->nrules - 1] = rule;
+	r->rule_index.slot[h] = r->nrules;
+	return 0;
+}
+
 static void free_cause_v(void *p) { cause_free(p); }
-static void free_rule_v(void *p) { rule_free(p); }
 static void free_ext_v(void *p) { extractor_free(p); }
 static void free_code_v(void *p) { code_entry_free(p); }
 
@@ -861,9 +896,7 @@ finish_entry(struct load *ld)
 		if (ld->entry_bad)
 			rule_free(ld->rule);
 		else
-			rc = insert(&r->rules, &r->nrules, ld->rule,
-			    ld->rule->id, offsetof(struct bd_rule, id),
-			    BD_MAX_RULES, free_rule_v);
+			rc = rule_insert(r, ld->rule);
 		ld->rule = NULL;
 		break;
 	case ENTRY_EXTRACT:
@@ -1034,8 +1067,8 @@ bd_rules_add_buffer(struct bd_rules *rules, const char *name,
 {
 	struct load ld;
 	const char *p = buf, *end = buf + len, *nl;
-	char	*line;
-	size_t	 n;
+	char	*line = NULL;
+	size_t	 n, cap = 0;
 
 	if (rules->finished)
 		return BD_E_INVAL;
@@ -1062,8 +1095,19 @@ bd_rules_add_buffer(struct bd_rules *rules, const char *name,
 			p = nl != NULL ? nl + 1 : end;
 			continue;
 		}
-		if ((line = strndup(p, n)) == NULL)
-			return BD_E_NOMEM;
+		/* One line buffer, reused: the tokenisers write NULs in it. */
+		if (n + 1 > cap) {
+			char	*q;
+
+			cap = n + 1 < 256 ? 256 : n + 1;
+			if ((q = realloc(line, cap)) == NULL) {
+				free(line);
+				return BD_E_NOMEM;
+			}
+			line = q;
+		}
+		memcpy(line, p, n);
+		line[n] = '\0';
 		p = nl != NULL ? nl + 1 : end;
 		if (line[strspn(line, " \t")] == '\0' ||
 		    line[strspn(line, " \t")] == '#')
@@ -1072,21 +1116,23 @@ bd_rules_add_buffer(struct bd_rules *rules, const char *name,
 			entry_field(&ld, line);
 		else
 			start_entry(&ld, line);
-		free(line);
 	}
+	free(line);
 	finish_entry(&ld);
 	return ld.errors ? BD_E_SYNTAX : BD_OK;
 }
 
-/* Read a whole rules file (bounded) and load it. */
+/*
+ * Map a whole rules file (bounded) and load it.  mmap rather than read:
+ * no copy, and the kernel maps page-cache pages many at a time, which
+ * matters for a one-shot paste that loads every file.
+ */
 static enum bd_status
 add_file(struct bd_rules *rules, const char *path, bd_diag_fn *fn,
     void *arg)
 {
 	struct stat st;
-	char	*buf;
-	ssize_t	 n;
-	size_t	 len = 0;
+	void	*map;
 	int	 fd;
 	enum bd_status rc;
 
@@ -1099,34 +1145,29 @@ add_file(struct bd_rules *rules, const char *path, bd_diag_fn *fn,
 		rules->failed = 1;
 		return BD_E_IO;
 	}
-	if (st.st_size > (off_t)BD_MAX_RULES_FILE) {
-		report(fn, arg, BD_SEV_ERROR, path, 0, 0, "file larger than "
-		    "%u bytes", (unsigned)BD_MAX_RULES_FILE);
+	if (!S_ISREG(st.st_mode) || st.st_size > (off_t)BD_MAX_RULES_FILE) {
+		report(fn, arg, BD_SEV_ERROR, path, 0, 0, S_ISREG(st.st_mode) ?
+		    "file larger than %u bytes" : "not a regular file",
+		    (unsigned)BD_MAX_RULES_FILE);
 		close(fd);
 		rules->failed = 1;
 		return BD_E_SYNTAX;
 	}
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
+	if (st.st_size == 0) {
 		close(fd);
-		return BD_E_NOMEM;
+		return bd_rules_add_buffer(rules, path, "", 0, fn, arg);
 	}
-	while (len < (size_t)st.st_size &&
-	    (n = read(fd, buf + len, (size_t)st.st_size - len)) != 0) {
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			report(fn, arg, BD_SEV_ERROR, path, 0, 0, "%s",
-			    strerror(errno));
-			free(buf);
-			close(fd);
-			rules->failed = 1;
-			return BD_E_IO;
-		}
-		len += (size_t)n;
-	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
-	rc = bd_rules_add_buffer(rules, path, buf, len, fn, arg);
-	free(buf);
+	if (map == MAP_FAILED) {
+		report(fn, arg, BD_SEV_ERROR, path, 0, 0, "%s",
+		    strerror(errno));
+		rules->failed = 1;
+		return BD_E_IO;
+	}
+	rc = bd_rules_add_buffer(rules, path, map, (size_t)st.st_size, fn,
+	    arg);
+	(void)munmap(map, (size_t)st.st_size);
 	return rc;
 }
 
@@ -1260,6 +1301,10 @@ bd_rules_finish(struct bd_rules *rules, bd_diag_fn *fn, void *arg)
 			c->cause = resolve(rules, c->cause_id, c->file,
 			    c->cause_line, fn, arg);
 	}
+	/* Patterns last: a table with syntax errors is not compiled (nor
+	 * cached), but its regex errors are still all reported. */
+	if (bd_rules_compile(rules, fn, arg) == -1)
+		rules->failed = 1;
 	rules->finished = 1;
 	return rules->failed ? BD_E_SYNTAX : BD_OK;
 }

@@ -22,7 +22,7 @@ for t in "$@"; do
 done
 
 # 2. The rule table checks itself: no errors and no warnings.
-out=$($WRAP $BIN --check-rules 2>&1)
+out=$($WRAP $BIN --rules rules --check-rules 2>&1)
 rc=$?
 if [ $rc -eq 0 ] && printf '%s\n' "$out" | grep -q ': 0 errors, 0 warnings$'; then
 	ok
