@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""eval.py - measure bouncediag on the labelled Sisimai corpus.
+
+Runs ./bouncediag once over every email of ../shared/corpus (or
+$BD_CORPUS), then reports:
+
+  * coverage: every email in sisimai/maildir/{bsd,dos,mac} yields at least
+    one record (a diagnosis or a not-bounce record); none silently skipped;
+  * enhanced status agreement with sisimai-expected.tsv (rows whose
+    status_is_pseudo is 0);
+  * cause agreement with the `our_cause` column, overall and per cause,
+    exact-mapped and approx-mapped rows apart, with a confusion table and
+    the disagreements; rows listed in tests/corpus/exceptions.tsv (where
+    Sisimai's label is wrong for our taxonomy) count with the cause we
+    argue for there;
+  * rows left `unknown` although the email states a registered code.
+
+Exits 0; prints "eval: skipped" when the corpus is absent.  Standard
+library only.
+"""
+import collections
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CORPUS = os.environ.get("BD_CORPUS", os.path.join(ROOT, "..", "shared", "corpus"))
+BIN = os.environ.get("BIN", os.path.join(ROOT, "bouncediag"))
+EXCEPTIONS = os.path.join(ROOT, "tests", "corpus", "exceptions.tsv")
+VERBOSE = "-v" in sys.argv
+
+
+def read_tsv(path):
+    with open(path, encoding="utf-8") as f:
+        head = f.readline().rstrip("\n").split("\t")
+        for line in f:
+            if line.strip() and not line.startswith("#"):
+                yield dict(zip(head, line.rstrip("\n").split("\t")))
+
+
+def run(files):
+    """One process over every file; JSON Lines grouped by source."""
+    out = collections.defaultdict(list)
+    chunk = 400
+    for i in range(0, len(files), chunk):
+        p = subprocess.run([BIN, "--format", "json", "--"] + files[i:i + chunk],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if p.returncode not in (0, 3):
+            sys.exit("eval: bouncediag failed (%d): %s" % (p.returncode, p.stderr.decode()[:500]))
+        for line in p.stdout.decode("utf-8").splitlines():
+            d = json.loads(line)
+            out[d["source"].split("#")[0]].append(d)
+    return out
+
+
+def pct(a, b):
+    return "%.1f%%" % (100.0 * a / b) if b else "n/a"
+
+
+def main():
+    sis = os.path.join(CORPUS, "sisimai")
+    if not os.path.isdir(sis):
+        print("eval: skipped (no corpus at %s)" % CORPUS)
+        return 0
+    rows = list(read_tsv(os.path.join(CORPUS, "sisimai-expected.tsv")))
+    exceptions = {}
+    if os.path.exists(EXCEPTIONS):
+        for e in read_tsv(EXCEPTIONS):
+            exceptions[(e["file"], e["rcpt_index"])] = e
+    sweep = []
+    for folder in ("bsd", "dos", "mac"):
+        d = os.path.join(sis, "maildir", folder)
+        sweep += sorted(os.path.join(d, f) for f in os.listdir(d) if f.endswith(".eml"))
+    labelled = sorted({os.path.join(sis, r["file"]) for r in rows})
+    files = sorted(set(sweep) | set(labelled))
+    res = run(files)
+
+    # 1. Coverage.
+    empty = [f for f in sweep if not res.get(f)]
+    print("coverage: %d of %d emails in maildir/{bsd,dos,mac} yield a record (%d none)"
+          % (len(sweep) - len(empty), len(sweep), len(empty)))
+    for f in empty[:20]:
+        print("  no record: %s" % os.path.relpath(f, sis))
+
+    # 2. Status and 3. cause, row by row.
+    st_n = st_ok = 0
+    by_conf = collections.Counter()
+    ok_conf = collections.Counter()
+    per_cause = collections.defaultdict(lambda: [0, 0])
+    confusion = collections.Counter()
+    disagree = []
+    unknown_with_code = []
+    for r in rows:
+        path = os.path.join(sis, r["file"])
+        recs = res.get(path, [])
+        idx = max(int(r["rcpt_index"] or 0), 1) - 1
+        got = recs[idx] if idx < len(recs) else (recs[0] if recs else None)
+        if r["expected_status"] and r["status_is_pseudo"] == "0":
+            st_n += 1
+            if got and got.get("enhanced") == r["expected_status"]:
+                st_ok += 1
+            elif VERBOSE:
+                print("  status %s: want %s got %s" % (r["file"], r["expected_status"],
+                                                        got and got.get("enhanced")))
+        conf = r["cause_confidence"]
+        if conf == "none":
+            continue
+        want = r["our_cause"]
+        ex = exceptions.get((r["file"], r["rcpt_index"]))
+        if ex:
+            want = ex["cause"]
+        cause = got["cause"] if got else "(none)"
+        by_conf[conf] += 1
+        per_cause[want][0] += 1
+        confusion[(want, cause)] += 1
+        if cause == want:
+            ok_conf[conf] += 1
+            per_cause[want][1] += 1
+        else:
+            disagree.append((conf, r["file"], r["rcpt_index"], want, cause,
+                             (got or {}).get("rule"), ((got or {}).get("text") or "")[:110]))
+        if got and cause == "unknown" and got.get("code_title"):
+            unknown_with_code.append((r["file"], got.get("enhanced") or got.get("code")))
+
+    print("status:   %d of %d rows agree (%s)" % (st_ok, st_n, pct(st_ok, st_n)))
+    tot = sum(by_conf.values())
+    print("cause:    %d of %d rows agree (%s); exact-mapped %d/%d (%s), approx-mapped %d/%d (%s)"
+          % (sum(ok_conf.values()), tot, pct(sum(ok_conf.values()), tot),
+             ok_conf["exact"], by_conf["exact"], pct(ok_conf["exact"], by_conf["exact"]),
+             ok_conf["approx"], by_conf["approx"], pct(ok_conf["approx"], by_conf["approx"])))
+    print("unknown although a registered code is stated: %d rows" % len(unknown_with_code))
+    for u in unknown_with_code[:10]:
+        print("  %s (%s)" % u)
+    print("\nper cause (expected -> agreement):")
+    for c in sorted(per_cause):
+        n, ok = per_cause[c]
+        print("  %-17s %4d rows  %s" % (c, n, pct(ok, n)))
+    print("\nconfusion (expected -> got, disagreements only):")
+    for (w, g), n in sorted(confusion.items(), key=lambda x: -x[1]):
+        if w != g:
+            print("  %-17s -> %-17s %d" % (w, g, n))
+    print("\ndisagreements (%d):" % len(disagree))
+    for d in disagree:
+        print("  [%s] %s#%s want %s got %s (%s) %s" % d)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
