@@ -104,3 +104,6 @@ clean:
 	rm -rf build $(BIN)
 
 .PHONY: all run check asan ubsan valgrind eval bench regen clean
+
+# Feature fragments (fuzzing, logs, install, ...) keep their own targets.
+-include $(sort $(wildcard mk/*.mk))
