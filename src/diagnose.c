@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "arena.h"
+#include "diagnose.h"
 #include "buf.h"
 #include "limits.h"
 #include "message.h"
@@ -27,19 +28,7 @@ struct bd_result {
 	int		 nomem;
 };
 
-/* Per-recipient facts from a message that override the parsed reply. */
-struct extra {
-	const char	*recipient;
-	const char	*action;
-	const char	*status;	/* DSN Status: */
-	const char	*remote_mta;
-	const char	*reporting_mta;
-	const char	*arrival_date;
-	const char	*kind;		/* not-bounce kind */
-	const struct bd_evidence *evidence;
-	size_t		 message;
-	int		 truncated;
-};
+#define extra bd_record_facts
 
 /* Context of one bd_diagnose() call. */
 struct dctx {
@@ -314,6 +303,9 @@ diagnose_reply(struct dctx *c, const char *text, size_t len,
 	    rep.text != NULL ? rep.text_len : 0);
 	d->truncated = rep.truncated;
 	if (x != NULL) {
+		d->fields[BD_F_TIMESTAMP] = keeps(c->res, x->timestamp);
+		d->fields[BD_F_QUEUE_ID] = keeps(c->res, x->queue_id);
+		d->fields[BD_F_REMOTE_HOST] = keeps(c->res, x->remote_host);
 		d->fields[BD_F_RECIPIENT] = keeps(c->res, x->recipient);
 		d->fields[BD_F_ACTION] = keeps(c->res, x->action);
 		d->fields[BD_F_REMOTE_MTA] = keeps(c->res, x->remote_mta);
@@ -578,6 +570,48 @@ diagnose_mbox(struct dctx *c, const char *buf, size_t len)
 	return rc;
 }
 
+/* Start a result for one call. */
+static enum bd_status
+dctx_init(struct dctx *c, const struct bd_rules *rules,
+    const struct bd_options *opts, const char *source)
+{
+	long	 now;
+
+	memset(c, 0, sizeof(*c));
+	if (rules == NULL || !rules->finished || rules->failed)
+		return BD_E_INVAL;
+	if ((c->res = calloc(1, sizeof(*c->res))) == NULL)
+		return BD_E_NOMEM;
+	bd_arena_init(&c->res->arena);
+	c->rules = rules;
+	c->source = keeps(c->res, source != NULL ? source : "-");
+	now = opts != NULL && opts->now != 0 ? opts->now : (long)time(NULL);
+	c->today = now / 86400;
+	return BD_OK;
+}
+
+/* One record whose reply text and facts a log parser found. */
+enum bd_status
+bd_diagnose_record(const struct bd_rules *rules,
+    const struct bd_options *opts, const char *source, const char *text,
+    size_t len, const struct bd_record_facts *facts, struct bd_result **out)
+{
+	struct dctx c;
+	enum bd_status st;
+
+	*out = NULL;
+	if ((st = dctx_init(&c, rules, opts, source)) != BD_OK)
+		return st;
+	if (len > BD_MAX_INPUT)
+		len = BD_MAX_INPUT;
+	if (diagnose_reply(&c, text, len, facts) == -1 || c.res->nomem) {
+		bd_result_free(c.res);
+		return BD_E_NOMEM;
+	}
+	*out = c.res;
+	return BD_OK;
+}
+
 /* Public entry point. */
 enum bd_status
 bd_diagnose(const struct bd_rules *rules, const struct bd_options *opts,
@@ -586,24 +620,16 @@ bd_diagnose(const struct bd_rules *rules, const struct bd_options *opts,
 	struct dctx c;
 	struct bd_options defaults;
 	enum bd_mode mode;
-	long	 now;
+	enum bd_status st;
 	int	 rc;
 
 	*out = NULL;
-	if (rules == NULL || !rules->finished || rules->failed)
-		return BD_E_INVAL;
 	if (opts == NULL) {
 		bd_options_init(&defaults);
 		opts = &defaults;
 	}
-	memset(&c, 0, sizeof(c));
-	if ((c.res = calloc(1, sizeof(*c.res))) == NULL)
-		return BD_E_NOMEM;
-	bd_arena_init(&c.res->arena);
-	c.rules = rules;
-	c.source = keeps(c.res, source != NULL ? source : "-");
-	now = opts->now != 0 ? opts->now : (long)time(NULL);
-	c.today = now / 86400;
+	if ((st = dctx_init(&c, rules, opts, source)) != BD_OK)
+		return st;
 	if (len > BD_MAX_INPUT)
 		len = BD_MAX_INPUT;	/* the caller reads bounded; be sure */
 	mode = opts->mode;
