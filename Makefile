@@ -46,6 +46,15 @@ UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:%.c=$(B)/%)
 SAN      = -O1 -g -fno-omit-frame-pointer
 
+.DEFAULT_GOAL := all
+
+# Feature fragments (fuzzing, logs, install, ...) keep their own targets.
+# They may add to LIBS, CHECK_DEPS (built before `make check`) and
+# CLEAN_FILES.
+CHECK_DEPS =
+CLEAN_FILES =
+-include $(sort $(wildcard mk/*.mk))
+
 all: $(BIN)
 
 # Install missing build dependencies (apt-get) or say what to install.
@@ -74,8 +83,8 @@ $(B)/tests/unit/test_%: tests/unit/test_%.c $(B)/libbouncediag.a \
 run: $(BIN)
 	./$(BIN) tests/samples/seed.txt
 
-check: $(BIN) $(UNIT_BIN)
-	@BIN=./$(BIN) sh tests/run.sh $(UNIT_BIN)
+check: $(BIN) $(UNIT_BIN) $(CHECK_DEPS)
+	@BIN=./$(BIN) B=$(B) sh tests/run.sh $(UNIT_BIN)
 
 asan:
 	$(MAKE) B=build/asan BIN=build/asan/bouncediag \
@@ -87,8 +96,8 @@ ubsan:
 	    CFLAGS="$(SAN) -fsanitize=undefined -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=undefined" check
 
-valgrind: $(BIN) $(UNIT_BIN)
-	@BIN=./$(BIN) VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
+valgrind: $(BIN) $(UNIT_BIN) $(CHECK_DEPS)
+	@BIN=./$(BIN) B=$(B) VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
 	    sh tests/run.sh $(UNIT_BIN)
 
 eval: $(BIN)
@@ -101,9 +110,6 @@ regen: $(BIN)
 	@BIN=./$(BIN) sh tests/cli/regen.sh
 
 clean:
-	rm -rf build $(BIN)
+	rm -rf build $(BIN) $(CLEAN_FILES)
 
 .PHONY: all run check asan ubsan valgrind eval bench regen clean
-
-# Feature fragments (fuzzing, logs, install, ...) keep their own targets.
--include $(sort $(wildcard mk/*.mk))

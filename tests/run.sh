@@ -67,6 +67,17 @@ for args in tests/cli/*.args tests/rules-bad/*.args; do
 	if [ $good -eq 1 ]; then ok; else bad "$name"; fi
 done
 
+# 4. Suites that live with their feature: tests/check.d/*.sh, each run
+#    with BIN, B and VALGRIND in the environment; exit 0 = pass.
+for s in tests/check.d/*.sh; do
+	[ -f "$s" ] || continue
+	if BIN=$BIN B=${B:-build/default} VALGRIND=$WRAP sh "$s"; then
+		ok
+	else
+		bad "$s"
+	fi
+done
+
 echo
 echo "check: $pass passed, $fail failed"
 [ $fail -eq 0 ]
