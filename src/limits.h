@@ -35,6 +35,11 @@
 #define BD_MAX_MIME_DEPTH	32
 #define BD_MAX_MIME_PARTS	1000
 
+/* Decoded human-readable text kept from one message for rule matching.
+ * Real bounce explanations are a few kB; a megabyte leaves room for
+ * verbose transcripts while bounding PCRE2 work on hostile input. */
+#define BD_MAX_BODY_TEXT	(1u * 1024 * 1024)
+
 /* Recipients reported from one DSN (RFC 3464 sets no limit). */
 #define BD_MAX_RECIPIENTS	1000
 

@@ -9,6 +9,13 @@
  * The parser is strict about structure and bounded (limits.h): nesting
  * depth, part count, header size and recipient count are capped; past a
  * cap the rest is skipped and `truncated` is set.
+ *
+ * Delay notices: a DSN where nothing failed but something is delayed is
+ * kind BD_MSG_DELAYED ("delayed", a not-bounce), and rcpt still holds
+ * the delayed recipients (action "delayed") so they can be shown.  A
+ * bounce (BD_MSG_BOUNCE) may hold delayed recipients beside failed ones.
+ * Recipients found in the text of a non-DSN bounce get action "failed".
+ * See message.c for the order in which the sources are tried.
  */
 #ifndef BD_MESSAGE_H
 #define BD_MESSAGE_H
@@ -64,13 +71,17 @@ struct bd_msg_evidence {
 struct bd_message {
 	enum bd_msg_kind kind;
 	char	*kind_name;		/* for not-bounces: "auto-reply",
-					   "feedback", "delivered", "delayed" */
+					   "feedback", "delivered", "delayed",
+					   "unknown"; NULL for a bounce */
 	char	*subject;		/* RFC 2047-decoded, UTF-8 */
 	char	*from;
 	char	*reporting_mta;
 	char	*arrival_date;
 	char	*body;			/* decoded UTF-8 text of the human-
-					   readable part(s), for rule matching */
+					   readable part(s), for rule matching;
+					   LF line ends, the returned original
+					   cut off; not NULL when parse
+					   returned 0 */
 	size_t	 body_len;
 	struct bd_msg_rcpt *rcpt;	/* nrcpt entries, only failed/delayed
 					   ones for a bounce */
