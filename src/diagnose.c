@@ -274,6 +274,40 @@ take_status(const char *s, char *esc, size_t escsz)
 	return 1;
 }
 
+/*
+ * A transient error in a final failure means the retries ran out: the
+ * sending MTA gave up (RFC 3464 §2.3.3 Action: failed, with a 4.x.x
+ * Status or a 4xx reply).  Name `expired` and keep what the last attempt
+ * said as the alternative: that is what to fix before resending.
+ */
+static void
+retries_exhausted(struct dctx *c, struct bd_diagnosis *d,
+    const struct bd_record_facts *x)
+{
+	const struct bd_cause *expired;
+	int	 transient;
+
+	if (x == NULL || x->action == NULL || strcmp(x->action, "failed") != 0)
+		return;
+	transient = d->enhanced != NULL ? d->enhanced[0] == '4' :
+	    d->code >= 400 && d->code < 500;
+	if (!transient || d->cause->permanent ||
+	    strcmp(d->cause->id, "expired") == 0 ||
+	    (expired = bd_rules_cause(c->rules, "expired")) == NULL)
+		return;
+	if (strcmp(d->cause->id, "unknown") != 0) {
+		memmove(&d->alternatives[1], &d->alternatives[0],
+		    (BD_MAX_ALTERNATIVES - 1) * sizeof(d->alternatives[0]));
+		d->alternatives[0] = d->cause->id;
+		if (d->nalternatives < BD_MAX_ALTERNATIVES)
+			d->nalternatives++;
+		d->tell = keeps(c->res, "The last attempt failed with a "
+		    "temporary error and the sending server then gave up; the "
+		    "alternative is what that last error says.");
+	}
+	d->cause = expired;
+}
+
 /* Build one diagnosis from reply text (and message facts, if any). */
 static int
 diagnose_reply(struct dctx *c, const char *text, size_t len,
@@ -321,8 +355,10 @@ diagnose_reply(struct dctx *c, const char *text, size_t len,
 		d->cause = bd_rules_cause(c->rules, "not-bounce");
 		d->confidence = BD_CONF_HIGH;
 		d->fields[BD_F_KIND] = keeps(c->res, x->kind);
-	} else
+	} else {
 		rule = classify(c, d, &rep, esc);
+		retries_exhausted(c, d, x);
+	}
 	take_parsed_fields(c, d, &rep);
 	if (d->fields[BD_F_REMOTE_HOST] == NULL && x != NULL)
 		d->fields[BD_F_REMOTE_HOST] = d->fields[BD_F_REMOTE_MTA];
@@ -514,8 +550,14 @@ diagnose_message(struct dctx *c, const char *buf, size_t len, size_t num)
 		x.action = r->action;
 		x.status = r->status;
 		x.remote_mta = r->remote_mta;
-		text = r->diagnostic != NULL ? r->diagnostic : "";
-		rc = diagnose_reply(c, text, strlen(text), &x);
+		/* No reply for this recipient: the bounce's own words are
+		 * the best text there is (Google Groups, delay notices). */
+		if (r->diagnostic != NULL && *r->diagnostic != '\0')
+			rc = diagnose_reply(c, r->diagnostic,
+			    strlen(r->diagnostic), &x);
+		else
+			rc = diagnose_reply(c, m.body != NULL ? m.body : "",
+			    m.body != NULL ? m.body_len : 0, &x);
 	}
 	if (m.nrcpt == 0 && rc == 0) {
 		/* Nothing per-recipient: the body (or subject) is all. */

@@ -29,6 +29,8 @@
  * Limits: see limits.h and mime.h (BD_MAX_BODY_TEXT); every loop is one
  * pass over its range; no per-byte allocation.
  */
+#define _GNU_SOURCE	/* strcasestr(3) */
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -686,10 +688,13 @@ take_dsn(struct ctx *c, int *ndelivered)
 	*ndelivered = 0;
 	for (i = 0; i < c->dsn.nrcpt; i++) {
 		r = &c->dsn.rcpt[i];
+		/* RFC 3464 §2.3.3: delivered, relayed and expanded are the
+		 * successes; anything else (failed, delayed, and the
+		 * non-standard "expired" of some ESPs) is kept. */
 		if (r->action != NULL)
-			keep = strcmp(r->action, "failed") == 0 ||
-			    strcmp(r->action, "delayed") == 0 ||
-			    strncmp(r->action, "fail", 4) == 0;
+			keep = strcmp(r->action, "delivered") != 0 &&
+			    strcmp(r->action, "relayed") != 0 &&
+			    strcmp(r->action, "expanded") != 0;
 		else
 			keep = r->status != NULL && (r->status[0] == '4' ||
 			    r->status[0] == '5');
@@ -742,6 +747,38 @@ fill_from_extract(struct ctx *c)
 	}
 }
 
+/*
+ * Is this a delay warning rather than a failure?  Bounces without a
+ * delivery-status part say so only in words: Gmail's "Delivery Status
+ * Notification (Delay)" / "THIS IS A WARNING MESSAGE ONLY", Exim's
+ * "Mail delivery delayed", Exchange's "Delivery has been delayed".
+ * Recipients found in the text of such a message are "delayed".
+ */
+static const char *
+text_action(const struct ctx *c)
+{
+	static const char *const delay[] = { "(delay)", "has been delayed",
+	    "warning message only", "delivery delayed",
+	    "delayed delivery", "not been delivered yet",
+	    "will be retried", "still trying", NULL };
+	static const char *const failed[] = { "failed permanently",
+	    "could not be delivered", "couldn't be delivered",
+	    "undeliverable", "permanent error", NULL };
+	const char *sj = c->m->subject != NULL ? c->m->subject : "";
+	const char *body = c->m->body != NULL ? c->m->body : "";
+	size_t	 i;
+
+	for (i = 0; failed[i] != NULL; i++)
+		if (strcasestr(sj, failed[i]) != NULL ||
+		    strcasestr(body, failed[i]) != NULL)
+			return "failed";
+	for (i = 0; delay[i] != NULL; i++)
+		if (strcasestr(sj, delay[i]) != NULL ||
+		    strcasestr(body, delay[i]) != NULL)
+			return "delayed";
+	return "failed";
+}
+
 /* Make recipients out of the extract results. */
 static void
 from_extract(struct ctx *c)
@@ -756,7 +793,7 @@ from_extract(struct ctx *c)
 		r->diagnostic = c->x[i].reply;
 		r->extractor = c->x[i].id;
 		c->x[i].recipient = c->x[i].reply = c->x[i].id = NULL;
-		r->action = strdup("failed");
+		r->action = strdup(text_action(c));
 		if (r->action == NULL)
 			c->oom = 1;
 		status_from_reply(r);
@@ -783,7 +820,7 @@ failed_recipients(struct ctx *c)
 			break;
 		}
 		r->recipient = a;
-		r->action = strdup("failed");
+		r->action = strdup(text_action(c));
 		r->extractor = strdup("builtin");
 		if (r->action == NULL || r->extractor == NULL)
 			c->oom = 1;
@@ -852,7 +889,7 @@ fallback(struct ctx *c)
 	}
 	r->recipient = addr;
 	r->diagnostic = reply;
-	r->action = strdup("failed");
+	r->action = strdup(text_action(c));
 	r->extractor = strdup("builtin");
 	if (r->action == NULL || r->extractor == NULL)
 		c->oom = 1;
