@@ -689,12 +689,16 @@ take_dsn(struct ctx *c, int *ndelivered)
 	for (i = 0; i < c->dsn.nrcpt; i++) {
 		r = &c->dsn.rcpt[i];
 		/* RFC 3464 §2.3.3: delivered, relayed and expanded are the
-		 * successes; anything else (failed, delayed, and the
-		 * non-standard "expired" of some ESPs) is kept. */
+		 * successes (and Postfix's address-verification
+		 * "deliverable", or any 2.x.x Status); anything else
+		 * (failed, delayed, the non-standard "expired" of some
+		 * ESPs) is kept. */
 		if (r->action != NULL)
 			keep = strcmp(r->action, "delivered") != 0 &&
 			    strcmp(r->action, "relayed") != 0 &&
-			    strcmp(r->action, "expanded") != 0;
+			    strcmp(r->action, "expanded") != 0 &&
+			    strcmp(r->action, "deliverable") != 0 &&
+			    (r->status == NULL || r->status[0] != '2');
 		else
 			keep = r->status != NULL && (r->status[0] == '4' ||
 			    r->status[0] == '5');
