@@ -21,6 +21,9 @@ struct bd_pattern {
 	unsigned	 line;
 	unsigned	 col;
 	int		 extract;	/* captures are recipient/reply */
+	char		*lit;		/* a literal every match contains, in
+					   ASCII lower case, or NULL */
+	size_t		 litlen;
 };
 
 /* `set FIELD VALUE` */
@@ -58,6 +61,8 @@ struct bd_rule {
 	unsigned	*example_line;
 	size_t		 nexample;
 	long		 since, until;	/* days since 1970-01-01, 0 = open */
+	const char	*replaced_file;	/* where the rule with this id that */
+	unsigned	 replaced_line;	/* this one replaced was, or NULL */
 };
 
 /* `status CODE` / `reply CODE` */
@@ -89,6 +94,8 @@ struct bd_cause_entry {
 	struct bd_cause	 pub;
 	char		**fix;
 	unsigned	 line;
+	const char	*replaced_file;	/* the cause this one replaced, or NULL */
+	unsigned	 replaced_line;
 };
 
 struct bd_rules {
@@ -131,6 +138,8 @@ size_t	bd_rules_extract(const struct bd_rules *rules, const char *text,
 struct bd_match_in {
 	const char	*text;
 	size_t		 len;
+	const char	*lower;		/* text in ASCII lower case, or NULL
+					   (bd_rules_match makes it) */
 	int		 code;		/* 0 = none */
 	const char	*esc;		/* "" or NULL = none */
 	const char	*remote_host;	/* NULL = none */
@@ -165,6 +174,10 @@ const struct bd_code_entry *bd_rules_code_lookup(const struct bd_rules *r,
 /* Does the code / status constraint list accept this code? */
 int	bd_code_pat_accepts(const struct bd_code_pat *p, size_t n,
 	    int is_status, int code, const char *esc);
+
+/* The longest literal every match of pattern src must contain (ASCII,
+ * lower case), copied into out; its length, 0 when there is none. */
+size_t	bd_required_literal(const char *src, char *out, size_t outsz);
 
 /* Compile (or take from the cache) every pattern, reporting errors
  * at their FILE:LINE:COL.  0, or -1 when any pattern failed. */

@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -284,6 +285,143 @@ cache_store(const struct bd_rules *r, struct bd_pattern **v, size_t n,
 	pcre2_serialize_free(blob);
 }
 
+/*
+ * The prefilter.  Most rules cannot match a given reply, and proving it
+ * with memmem() over the lower-cased text is far cheaper than running
+ * the regex (or JIT-compiling it).  The literal is taken conservatively
+ * from the pattern's top level: no top-level alternation, nothing inside
+ * groups or classes, no escape that stands for a class, no character a
+ * quantifier makes optional, ASCII only.  When in doubt: no literal, and
+ * the regex always runs.
+ * XXX: under PCRE2_CASELESS|PCRE2_UTF, 'k' also matches U+212A and 's'
+ * U+017F; a reply spelt with those could skip a rule it would match.
+ */
+size_t
+bd_required_literal(const char *src, char *out, size_t outsz)
+{
+	char	 run[256];
+	size_t	 rl = 0, best = 0, i, n = strlen(src);
+	int	 depth = 0;
+	unsigned char c;
+
+#define END_RUN() do {							\
+	if (rl > best && rl < outsz) {					\
+		memcpy(out, run, rl);					\
+		best = rl;						\
+	}								\
+	rl = 0;								\
+} while (0)
+
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)src[i];
+		if (c == '(' && src[i + 1] == '?' && strchr("xX", src[i + 2])
+		    != NULL)
+			return 0;
+		if (c == '(' && src[i + 1] == '?') {
+			/* (?x) or (?ix...): extended mode changes spaces. */
+			size_t	 k = i + 2;
+
+			while (k < n && (isalpha((unsigned char)src[k]) ||
+			    src[k] == '-'))
+				if (src[k++] == 'x')
+					return 0;
+		}
+		if (c == '\\') {
+			if (i + 1 >= n)
+				return 0;
+			c = (unsigned char)src[++i];
+			if (c == 'Q' || c == 'E')
+				return 0;
+			if (depth > 0)
+				continue;
+			if (isalnum(c) || c >= 0x80) {
+				END_RUN();
+				continue;
+			}
+			goto literal;
+		}
+		if (c == '[') {
+			/* Skip the class: ']' first (or after '^') is a
+			 * member; escapes are skipped pairwise. */
+			i++;
+			if (i < n && src[i] == '^')
+				i++;
+			if (i < n && src[i] == ']')
+				i++;
+			for (; i < n && src[i] != ']'; i++)
+				if (src[i] == '\\')
+					i++;
+			if (depth == 0)
+				END_RUN();
+			continue;
+		}
+		if (c == '(') {
+			if (depth++ == 0)
+				END_RUN();
+			continue;
+		}
+		if (c == ')') {
+			if (depth > 0)
+				depth--;
+			continue;
+		}
+		if (depth > 0)
+			continue;
+		if (c == '|')
+			return 0;
+		if (c == '?' || c == '*' || c == '{') {
+			if (rl > 0)
+				rl--;	/* the quantified char is optional */
+			END_RUN();
+			if (c == '{')
+				while (i < n && src[i] != '}')
+					i++;
+			continue;
+		}
+		if (c == '+' || c == '.' || c == '^' || c == '$') {
+			END_RUN();
+			continue;
+		}
+		if (c >= 0x80) {
+			END_RUN();
+			continue;
+		}
+literal:
+		if (depth > 0)
+			continue;
+		/* A quantifier after an escaped char is handled above on
+		 * the next round. */
+		if (rl < sizeof(run))
+			run[rl++] = (char)tolower(c);
+	}
+	END_RUN();
+#undef END_RUN
+	return best >= 3 ? best : 0;
+}
+
+/* Give every pattern its prefilter literal. */
+static int
+literals(struct bd_pattern **v, size_t n)
+{
+	char	 lit[256];
+	size_t	 i, len;
+
+	for (i = 0; i < n; i++) {
+		free(v[i]->lit);
+		v[i]->lit = NULL;
+		v[i]->litlen = 0;
+		if ((len = bd_required_literal(v[i]->src, lit,
+		    sizeof(lit))) == 0)
+			continue;
+		if ((v[i]->lit = malloc(len + 1)) == NULL)
+			return -1;
+		memcpy(v[i]->lit, lit, len);
+		v[i]->lit[len] = '\0';
+		v[i]->litlen = len;
+	}
+	return 0;
+}
+
 /* Compile (or decode) every pattern; 0, or -1 after reporting errors. */
 int
 bd_rules_compile(struct bd_rules *r, bd_diag_fn *fn, void *arg)
@@ -296,6 +434,10 @@ bd_rules_compile(struct bd_rules *r, bd_diag_fn *fn, void *arg)
 
 	if ((v = collect(r, &n)) == NULL)
 		return -1;
+	if (literals(v, n) == -1) {
+		free(v);
+		return -1;
+	}
 	if (r->cache_path != NULL) {
 		key = cache_key(v, n);
 		r->cache_used = cache_load(r, v, n, key) == 0;

@@ -159,8 +159,10 @@ pattern_free(struct bd_pattern *p)
 {
 	pcre2_code_free(p->re);
 	free(p->src);
+	free(p->lit);
 	p->re = NULL;
 	p->src = NULL;
+	p->lit = NULL;
 }
 
 static void
@@ -835,6 +837,8 @@ rule_insert(struct bd_rules *r, struct bd_rule *rule)
 		size_t	 i = r->rule_index.slot[h] - 1;
 
 		if (strcmp(r->rules[i]->id, rule->id) == 0) {
+			rule->replaced_file = r->rules[i]->file;
+			rule->replaced_line = r->rules[i]->line;
 			rule_free(r->rules[i]);
 			r->rules[i] = rule;
 			return 0;
@@ -881,10 +885,17 @@ finish_entry(struct load *ld)
 			missing(ld, "cause", p->id, "prevent");
 		if (ld->entry_bad)
 			cause_free(ld->cause);
-		else
+		else {
+			const struct bd_cause *old = bd_rules_cause(r, p->id);
+
+			if (old != NULL) {
+				ld->cause->replaced_file = old->file;
+				ld->cause->replaced_line = old->line;
+			}
 			rc = insert(&r->causes, &r->ncauses, ld->cause, p->id,
 			    offsetof(struct bd_cause_entry, pub.id),
 			    BD_MAX_CAUSES, free_cause_v);
+		}
 		ld->cause = NULL;
 		break;
 	}
@@ -1356,4 +1367,55 @@ const struct bd_cause *
 bd_rules_cause_at(const struct bd_rules *rules, size_t i)
 {
 	return i < rules->ncauses ? &rules->causes[i]->pub : NULL;
+}
+
+/* Where the table came from, for --check-rules. */
+size_t
+bd_rules_file_count(const struct bd_rules *rules)
+{
+	return rules->nfiles;
+}
+
+const char *
+bd_rules_file_at(const struct bd_rules *rules, size_t i)
+{
+	return i < rules->nfiles ? rules->files[i] : NULL;
+}
+
+const char *
+bd_rules_rule_at(const struct bd_rules *rules, size_t i, const char **file,
+    unsigned *line)
+{
+	const struct bd_rule *r;
+
+	if (i >= rules->nrules)
+		return NULL;
+	r = rules->rules[i];
+	if (file != NULL)
+		*file = r->file;
+	if (line != NULL)
+		*line = r->line;
+	return r->id;
+}
+
+const char *
+bd_rules_rule_replaced(const struct bd_rules *rules, size_t i,
+    unsigned *line)
+{
+	if (i >= rules->nrules || rules->rules[i]->replaced_file == NULL)
+		return NULL;
+	if (line != NULL)
+		*line = rules->rules[i]->replaced_line;
+	return rules->rules[i]->replaced_file;
+}
+
+const char *
+bd_rules_cause_replaced(const struct bd_rules *rules, size_t i,
+    unsigned *line)
+{
+	if (i >= rules->ncauses || rules->causes[i]->replaced_file == NULL)
+		return NULL;
+	if (line != NULL)
+		*line = rules->causes[i]->replaced_line;
+	return rules->causes[i]->replaced_file;
 }

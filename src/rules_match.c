@@ -6,6 +6,8 @@
  * and heap limits from limits.h).  A limit hit is "no match" for that
  * pattern: a hostile reply can slow one rule down, never hang the tool.
  */
+#define _GNU_SOURCE	/* memmem(3) */
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +58,30 @@ bd_code_pat_accepts(const struct bd_code_pat *p, size_t n, int is_status,
 		if (code_item_accepts(&p[i], is_status, code, esc))
 			return 1;
 	return 0;
+}
+
+/* Can p match at all?  The prefilter: its literal must be in lower. */
+static int
+maybe(const struct bd_pattern *p, const char *lower, size_t len)
+{
+	return p->lit == NULL || lower == NULL ||
+	    memmem(lower, len, p->lit, p->litlen) != NULL;
+}
+
+/* ASCII lower-case copy for the prefilter; NULL when out of memory
+ * (then every regex just runs). */
+static char *
+lower_copy(const char *s, size_t len)
+{
+	char	*p;
+	size_t	 i;
+
+	if ((p = malloc(len + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < len; i++)
+		p[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+	p[len] = '\0';
+	return p;
 }
 
 /* Run one pattern; 1 match, 0 no match (limits count as no match). */
@@ -129,7 +155,8 @@ rule_try(const struct bd_rules *rules, const struct bd_rule *r,
 	size_t	 i, start = 0, end = 0;
 
 	for (i = 0; i < r->nmatch && hit == NULL; i++)
-		if (pattern_match(rules, &r->match[i], in->text, in->len, md,
+		if (maybe(&r->match[i], in->lower, in->len) &&
+		    pattern_match(rules, &r->match[i], in->text, in->len, md,
 		    limit_hits))
 			hit = &r->match[i];
 	if (hit == NULL)
@@ -141,11 +168,13 @@ rule_try(const struct bd_rules *rules, const struct bd_rule *r,
 	memset(out->fields, 0, sizeof(out->fields));
 	take_captures(hit, md, out);
 	for (i = 0; i < r->nalso; i++)
-		if (!pattern_match(rules, &r->also[i], in->text, in->len, md,
+		if (!maybe(&r->also[i], in->lower, in->len) ||
+		    !pattern_match(rules, &r->also[i], in->text, in->len, md,
 		    limit_hits))
 			return 0;
 	for (i = 0; i < r->nunless; i++)
-		if (pattern_match(rules, &r->unless[i], in->text, in->len, md,
+		if (maybe(&r->unless[i], in->lower, in->len) &&
+		    pattern_match(rules, &r->unless[i], in->text, in->len, md,
 		    limit_hits))
 			return 0;
 	if (r->host.re != NULL && (in->remote_host == NULL ||
@@ -160,22 +189,27 @@ rule_try(const struct bd_rules *rules, const struct bd_rule *r,
 
 /* First rule that applies, in table order. */
 const struct bd_rule *
-bd_rules_match(const struct bd_rules *rules, const struct bd_match_in *in,
+bd_rules_match(const struct bd_rules *rules, const struct bd_match_in *in0,
     struct bd_match_out *out, unsigned *limit_hits)
 {
 	pcre2_match_data *md;
+	struct bd_match_in in = *in0;
+	char	*lower = NULL;
 	size_t	 i;
 
 	memset(out, 0, sizeof(*out));
 	if ((md = pcre2_match_data_create(rules->max_ovector + 1, NULL)) ==
 	    NULL)
 		return NULL;
+	if (in.lower == NULL)
+		in.lower = lower = lower_copy(in.text, in.len);
 	for (i = 0; i < rules->nrules; i++) {
-		if (!rule_applies(rules->rules[i], in))
+		if (!rule_applies(rules->rules[i], &in))
 			continue;
-		if (rule_try(rules, rules->rules[i], in, md, out, limit_hits))
+		if (rule_try(rules, rules->rules[i], &in, md, out, limit_hits))
 			break;
 	}
+	free(lower);
 	pcre2_match_data_free(md);
 	return out->rule;
 }
@@ -276,20 +310,25 @@ bd_rules_extract(const struct bd_rules *rules, const char *text, size_t len,
 	const struct bd_pattern *p;
 	size_t	 i, j, k, found = 0, off, rs, re, ps, pe;
 	PCRE2_SIZE *ov;
+	char	*lower;
 	int	 ok, stop = 0;
 
 	if ((md = pcre2_match_data_create(rules->max_ovector + 1, NULL)) ==
 	    NULL)
 		return 0;
+	lower = lower_copy(text, len);
 	for (i = 0; i < rules->nextract && found == 0 && !stop; i++) {
 		e = rules->extract[i];
 		for (ok = 1, j = 0; j < e->nwhen && ok; j++)
-			ok = pattern_match(rules, &e->when[j], text, len, md,
+			ok = maybe(&e->when[j], lower, len) &&
+			    pattern_match(rules, &e->when[j], text, len, md,
 			    NULL);
 		if (!ok)
 			continue;
 		for (j = 0; j < e->nmatch && !stop; j++) {
 			p = &e->match[j];
+			if (!maybe(p, lower, len))
+				continue;
 			/* Bounded: each round consumes at least one byte. */
 			for (off = 0, k = 0; off <= len && k < 10000 && !stop;
 			    k++) {
@@ -308,6 +347,7 @@ bd_rules_extract(const struct bd_rules *rules, const char *text, size_t len,
 			}
 		}
 	}
+	free(lower);
 	pcre2_match_data_free(md);
 	return found;
 }
