@@ -10,12 +10,13 @@
 #include "render.h"
 #include "utf8.h"
 
-/* A JSON string literal with escapes and U+FFFD for invalid bytes. */
+/* A JSON string literal with escapes and U+FFFD for invalid bytes.
+ * Runs of plain printable ASCII, the common case, are copied whole. */
 void
 bd_json_string(struct bd_buf *b, const char *s)
 {
 	const unsigned char *p;
-	size_t	 len, i = 0, n;
+	size_t	 len, i = 0, n, run;
 	uint32_t cp;
 
 	if (s == NULL) {
@@ -26,6 +27,14 @@ bd_json_string(struct bd_buf *b, const char *s)
 	len = strlen(s);
 	(void)bd_buf_putc(b, '"');
 	while (i < len) {
+		for (run = i; run < len && p[run] >= 0x20 && p[run] < 0x7f &&
+		    p[run] != '"' && p[run] != '\\'; run++)
+			;
+		if (run > i) {
+			(void)bd_buf_append(b, s + i, run - i);
+			i = run;
+			continue;
+		}
 		n = bd_utf8_decode(p + i, len - i, &cp);
 		if (n == 0) {
 			(void)bd_buf_puts(b, "\\ufffd");

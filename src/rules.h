@@ -140,11 +140,16 @@ struct bd_match_in {
 	size_t		 len;
 	const char	*lower;		/* text in ASCII lower case, or NULL
 					   (bd_rules_match makes it) */
+	const uint64_t	*pairs;		/* BD_PAIR_BITS bitmap of the byte
+					   pairs in lower, or NULL */
 	int		 code;		/* 0 = none */
 	const char	*esc;		/* "" or NULL = none */
 	const char	*remote_host;	/* NULL = none */
 	long		 today;		/* days since 1970-01-01 */
 };
+
+/* Byte-pair bitmap size of the prefilter (see rules_match.c). */
+#define BD_PAIR_BITS	4096
 
 /* A captured field: offsets into bd_match_in.text. */
 struct bd_capture {

@@ -60,12 +60,46 @@ bd_code_pat_accepts(const struct bd_code_pat *p, size_t n, int is_status,
 	return 0;
 }
 
-/* Can p match at all?  The prefilter: its literal must be in lower. */
-static int
-maybe(const struct bd_pattern *p, const char *lower, size_t len)
+/* Hash of a byte pair into the prefilter bitmap. */
+#define PAIR(a, b) ((((unsigned)(unsigned char)(a) * 31u) + \
+	(unsigned char)(b)) & (BD_PAIR_BITS - 1))
+
+/* Set the bit of every adjacent byte pair of lower. */
+static void
+pairs_of(const char *lower, size_t len, uint64_t *bits)
 {
-	return p->lit == NULL || lower == NULL ||
-	    memmem(lower, len, p->lit, p->litlen) != NULL;
+	size_t	 i;
+	unsigned h;
+
+	memset(bits, 0, BD_PAIR_BITS / 8);
+	for (i = 1; i < len; i++) {
+		h = PAIR(lower[i - 1], lower[i]);
+		bits[h / 64] |= (uint64_t)1 << (h % 64);
+	}
+}
+
+/*
+ * Can p match at all?  The prefilter: its literal must be in lower.
+ * First every byte pair of the literal must be in the text's pair
+ * bitmap (one cheap look per pair, and most rules fail on the first
+ * pairs), then memmem() confirms.
+ */
+static int
+maybe(const struct bd_pattern *p, const char *lower, size_t len,
+    const uint64_t *pairs)
+{
+	size_t	 i;
+	unsigned h;
+
+	if (p->lit == NULL || lower == NULL)
+		return 1;
+	if (pairs != NULL)
+		for (i = 1; i < p->litlen; i++) {
+			h = PAIR(p->lit[i - 1], p->lit[i]);
+			if ((pairs[h / 64] & ((uint64_t)1 << (h % 64))) == 0)
+				return 0;
+		}
+	return memmem(lower, len, p->lit, p->litlen) != NULL;
 }
 
 /* ASCII lower-case copy for the prefilter; NULL when out of memory
@@ -155,7 +189,7 @@ rule_try(const struct bd_rules *rules, const struct bd_rule *r,
 	size_t	 i, start = 0, end = 0;
 
 	for (i = 0; i < r->nmatch && hit == NULL; i++)
-		if (maybe(&r->match[i], in->lower, in->len) &&
+		if (maybe(&r->match[i], in->lower, in->len, in->pairs) &&
 		    pattern_match(rules, &r->match[i], in->text, in->len, md,
 		    limit_hits))
 			hit = &r->match[i];
@@ -168,12 +202,12 @@ rule_try(const struct bd_rules *rules, const struct bd_rule *r,
 	memset(out->fields, 0, sizeof(out->fields));
 	take_captures(hit, md, out);
 	for (i = 0; i < r->nalso; i++)
-		if (!maybe(&r->also[i], in->lower, in->len) ||
+		if (!maybe(&r->also[i], in->lower, in->len, in->pairs) ||
 		    !pattern_match(rules, &r->also[i], in->text, in->len, md,
 		    limit_hits))
 			return 0;
 	for (i = 0; i < r->nunless; i++)
-		if (maybe(&r->unless[i], in->lower, in->len) &&
+		if (maybe(&r->unless[i], in->lower, in->len, in->pairs) &&
 		    pattern_match(rules, &r->unless[i], in->text, in->len, md,
 		    limit_hits))
 			return 0;
@@ -195,6 +229,7 @@ bd_rules_match(const struct bd_rules *rules, const struct bd_match_in *in0,
 	pcre2_match_data *md;
 	struct bd_match_in in = *in0;
 	char	*lower = NULL;
+	uint64_t pairs[BD_PAIR_BITS / 64];
 	size_t	 i;
 
 	memset(out, 0, sizeof(*out));
@@ -203,6 +238,10 @@ bd_rules_match(const struct bd_rules *rules, const struct bd_match_in *in0,
 		return NULL;
 	if (in.lower == NULL)
 		in.lower = lower = lower_copy(in.text, in.len);
+	if (in.lower != NULL && in.pairs == NULL) {
+		pairs_of(in.lower, in.len, pairs);
+		in.pairs = pairs;
+	}
 	for (i = 0; i < rules->nrules; i++) {
 		if (!rule_applies(rules->rules[i], &in))
 			continue;
@@ -311,23 +350,26 @@ bd_rules_extract(const struct bd_rules *rules, const char *text, size_t len,
 	size_t	 i, j, k, found = 0, off, rs, re, ps, pe;
 	PCRE2_SIZE *ov;
 	char	*lower;
+	uint64_t pairs[BD_PAIR_BITS / 64];
 	int	 ok, stop = 0;
 
 	if ((md = pcre2_match_data_create(rules->max_ovector + 1, NULL)) ==
 	    NULL)
 		return 0;
-	lower = lower_copy(text, len);
+	if ((lower = lower_copy(text, len)) != NULL)
+		pairs_of(lower, len, pairs);
 	for (i = 0; i < rules->nextract && found == 0 && !stop; i++) {
 		e = rules->extract[i];
 		for (ok = 1, j = 0; j < e->nwhen && ok; j++)
-			ok = maybe(&e->when[j], lower, len) &&
+			ok = maybe(&e->when[j], lower, len, lower ? pairs :
+			    NULL) &&
 			    pattern_match(rules, &e->when[j], text, len, md,
 			    NULL);
 		if (!ok)
 			continue;
 		for (j = 0; j < e->nmatch && !stop; j++) {
 			p = &e->match[j];
-			if (!maybe(p, lower, len))
+			if (!maybe(p, lower, len, lower ? pairs : NULL))
 				continue;
 			/* Bounded: each round consumes at least one byte. */
 			for (off = 0, k = 0; off <= len && k < 10000 && !stop;
