@@ -458,7 +458,7 @@ make_evidence(struct bd_result *res, const struct bd_msg_evidence *m)
 {
 	struct bd_evidence *e;
 	struct bd_buf b;
-	int	 dmarc_pass;
+	int	 dkim_ok, spf_ok;
 
 	if (m == NULL || !m->present)
 		return NULL;
@@ -491,18 +491,25 @@ make_evidence(struct bd_result *res, const struct bd_msg_evidence *m)
 		(void)bd_buf_printf(&b, "; SPF domain %s%s%s (%saligned)",
 		    e->spf_domain, e->spf ? " " : "", e->spf ? e->spf : "",
 		    e->spf_aligned ? "" : "not ");
-	/* DMARC passes when an aligned identifier passes (RFC 7489 §4.2);
-	 * without results, alignment alone is what we can say. */
+	/* DMARC passes when an aligned identifier passes (RFC 7489 §4.2).
+	 * Say only what the returned headers show. */
+	dkim_ok = e->dkim_aligned == 1 && (e->dkim == NULL ||
+	    strcmp(e->dkim, "pass") == 0);
+	spf_ok = e->spf_aligned == 1 && (e->spf == NULL ||
+	    strcmp(e->spf, "pass") == 0);
 	if (e->dmarc != NULL)
 		(void)bd_buf_printf(&b, " -> DMARC %s (as reported)",
 		    e->dmarc);
-	else if (e->from_domain != NULL) {
-		dmarc_pass = (e->dkim_aligned == 1 && (e->dkim == NULL ||
-		    strcmp(e->dkim, "pass") == 0)) || (e->spf_aligned == 1 &&
-		    (e->spf == NULL || strcmp(e->spf, "pass") == 0));
-		(void)bd_buf_puts(&b, dmarc_pass ? " -> DMARC can pass" :
-		    " -> DMARC fails (nothing aligned passes)");
-	}
+	else if (e->from_domain == NULL)
+		;
+	else if (dkim_ok || spf_ok)
+		(void)bd_buf_puts(&b, " -> DMARC can pass");
+	else if (e->spf_domain != NULL)
+		(void)bd_buf_puts(&b, " -> DMARC fails (nothing aligned "
+		    "passes)");
+	else
+		(void)bd_buf_puts(&b, "; SPF domain not shown -> DMARC passes "
+		    "only if SPF aligns");
 	e->verdict = keep(res, b.data != NULL ? b.data : "", b.len);
 	bd_buf_free(&b);
 	return e;
