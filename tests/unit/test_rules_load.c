@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -234,6 +236,63 @@ test_missing_path(void **state)
 	bd_rules_free(NULL);
 }
 
+/* Load the shipped rules with a cache file; diagnose one text. */
+static char *
+cached_cause(const char *cache, const char *text)
+{
+	struct bd_rules *r = bd_rules_new();
+	struct bd_result *res;
+	char	*cause;
+
+	assert_int_equal(bd_rules_set_cache(r, cache), BD_OK);
+	assert_int_equal(bd_rules_add_path(r, "rules", NULL, NULL), BD_OK);
+	assert_int_equal(bd_rules_finish(r, NULL, NULL), BD_OK);
+	assert_int_equal(bd_diagnose(r, NULL, "-", text, strlen(text), &res),
+	    BD_OK);
+	cause = strdup(bd_result_get(res, 0)->cause->id);
+	bd_result_free(res);
+	bd_rules_free(r);
+	return cause;
+}
+
+/* The compiled-pattern cache: written, reused, and a damaged or
+ * foreign one is ignored, never trusted. */
+static void
+test_cache(void **state)
+{
+	char	 dir[] = "/tmp/bd-cache-XXXXXX", path[256], *c;
+	const char *text = "554 5.7.1 Service unavailable; Client host "
+	    "[192.0.2.1] blocked using zen.spamhaus.org";
+	FILE	*f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	(void)snprintf(path, sizeof(path), "%s/rules.cache", dir);
+	c = cached_cause(path, text);		/* builds the cache */
+	assert_string_equal(c, "blocklist");
+	free(c);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	fclose(f);
+	c = cached_cause(path, text);		/* reads it */
+	assert_string_equal(c, "blocklist");
+	free(c);
+	f = fopen(path, "r+");			/* damage the payload */
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 300, SEEK_SET), 0);
+	fputs("damage", f);
+	fclose(f);
+	c = cached_cause(path, text);		/* ignored and rebuilt */
+	assert_string_equal(c, "blocklist");
+	free(c);
+	assert_int_equal(chmod(path, 0666), 0);	/* writable by others */
+	c = cached_cause(path, text);
+	assert_string_equal(c, "blocklist");
+	free(c);
+	(void)unlink(path);
+	(void)rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -242,6 +301,7 @@ main(void)
 		cmocka_unit_test(test_good_rules),
 		cmocka_unit_test(test_shipped_rules),
 		cmocka_unit_test(test_missing_path),
+		cmocka_unit_test(test_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
