@@ -277,28 +277,58 @@ take_status(const char *s, char *esc, size_t escsz)
 /*
  * A transient error in a final failure means the retries ran out: the
  * sending MTA gave up (RFC 3464 §2.3.3 Action: failed, with a 4.x.x
- * Status or a 4xx reply).  Name `expired` and keep what the last attempt
- * said as the alternative: that is what to fix before resending.
+ * Status or a 4xx reply, or no code at all for a connection failure).
+ * When the last error names nothing more than that the host could not be
+ * reached (network) or nothing we know (unknown), the diagnosis is
+ * `expired`, with the last error kept as the alternative.  When the last
+ * error names a specific condition (mailbox full, reputation, a receiver
+ * fault, ...) that condition is what to fix, so it stays the cause (text
+ * beats codes) and `expired` becomes its alternative.
  */
 static void
 retries_exhausted(struct dctx *c, struct bd_diagnosis *d,
     const struct bd_record_facts *x)
 {
 	const struct bd_cause *expired;
-	int	 transient;
+	const char *id = d->cause->id;
+	int	 transient, generic;
+	size_t	 i;
 
 	if (x == NULL || x->action == NULL || strcmp(x->action, "failed") != 0)
 		return;
+	generic = strcmp(id, "network") == 0 || strcmp(id, "unknown") == 0;
 	transient = d->enhanced != NULL ? d->enhanced[0] == '4' :
-	    d->code >= 400 && d->code < 500;
+	    d->code != 0 ? d->code >= 400 && d->code < 500 :
+	    strcmp(id, "network") == 0;
 	if (!transient || d->cause->permanent ||
-	    strcmp(d->cause->id, "expired") == 0 ||
+	    strcmp(id, "expired") == 0 ||
 	    (expired = bd_rules_cause(c->rules, "expired")) == NULL)
 		return;
-	if (strcmp(d->cause->id, "unknown") != 0) {
+	if (!generic) {
+		for (i = 0; i < d->nalternatives; i++)
+			if (strcmp(d->alternatives[i], "expired") == 0)
+				return;
+		if (d->nalternatives < BD_MAX_ALTERNATIVES)
+			d->alternatives[d->nalternatives++] = expired->id;
+		if (d->tell == NULL)
+			d->tell = keeps(c->res, "The sending server gave up "
+			    "after retrying (a temporary error in a final "
+			    "failure); the condition above is what kept "
+			    "failing, so fix it before resending.");
+		return;
+	}
+	for (i = 0; i < d->nalternatives; i++)
+		if (strcmp(d->alternatives[i], "expired") == 0)
+			break;
+	if (i < d->nalternatives) {	/* drop it: it becomes the cause */
+		memmove(&d->alternatives[i], &d->alternatives[i + 1],
+		    (d->nalternatives - i - 1) * sizeof(d->alternatives[0]));
+		d->nalternatives--;
+	}
+	if (strcmp(id, "unknown") != 0) {
 		memmove(&d->alternatives[1], &d->alternatives[0],
 		    (BD_MAX_ALTERNATIVES - 1) * sizeof(d->alternatives[0]));
-		d->alternatives[0] = d->cause->id;
+		d->alternatives[0] = id;
 		if (d->nalternatives < BD_MAX_ALTERNATIVES)
 			d->nalternatives++;
 		d->tell = keeps(c->res, "The last attempt failed with a "
@@ -357,17 +387,18 @@ diagnose_reply(struct dctx *c, const char *text, size_t len,
 		d->fields[BD_F_KIND] = keeps(c->res, x->kind);
 	} else {
 		rule = classify(c, d, &rep, esc);
-		retries_exhausted(c, d, x);
 	}
 	take_parsed_fields(c, d, &rep);
 	if (d->fields[BD_F_REMOTE_HOST] == NULL && x != NULL)
 		d->fields[BD_F_REMOTE_HOST] = d->fields[BD_F_REMOTE_MTA];
 	d->code_title = code_title(c->rules, d->code, d->enhanced);
-	d->permanent = is_permanent(d);
 	if (rule != NULL) {
 		d->hint = fill(c->res, d, rule->hint);
 		d->tell = fill(c->res, d, rule->tell);
 	}
+	if (d->fields[BD_F_KIND] == NULL)
+		retries_exhausted(c, d, x);
+	d->permanent = is_permanent(d);
 	if (d->cause->nfix > 0) {
 		const char **fix;
 
@@ -527,6 +558,21 @@ message_source(struct dctx *c, const char *base, size_t n, int numbered)
 	return keeps(c->res, buf);
 }
 
+/*
+ * A Diagnostic-Code that is only a number ("X-Unix; 255": a local
+ * mailer's exit status) says nothing a rule can read; the bounce's own
+ * text ("554 5.3.0 unknown mailer error 255") says more.
+ */
+static int
+exit_status_only(const char *s)
+{
+	size_t	 n;
+
+	s += strspn(s, " \t");
+	n = strspn(s, "0123456789");
+	return n > 0 && n <= 3 && s[n + strspn(s + n, " \t")] == '\0';
+}
+
 /* One RFC 5322 message: one diagnosis per failed recipient. */
 static int
 diagnose_message(struct dctx *c, const char *buf, size_t len, size_t num)
@@ -559,7 +605,8 @@ diagnose_message(struct dctx *c, const char *buf, size_t len, size_t num)
 		x.remote_mta = r->remote_mta;
 		/* No reply for this recipient: the bounce's own words are
 		 * the best text there is (Google Groups, delay notices). */
-		if (r->diagnostic != NULL && *r->diagnostic != '\0')
+		if (r->diagnostic != NULL && *r->diagnostic != '\0' &&
+		    !exit_status_only(r->diagnostic))
 			rc = diagnose_reply(c, r->diagnostic,
 			    strlen(r->diagnostic), &x);
 		else

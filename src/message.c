@@ -986,6 +986,27 @@ jmrp(const struct ctx *c)
 	return yes;
 }
 
+/*
+ * An Amazon SES notification in JSON (sent by mail or through SNS, so the
+ * quotes may be escaped): does "notificationType" name `type`?  SES sends
+ * "Bounce", "Complaint" and "Delivery"; only bounces hold failures.
+ */
+static int
+ses_notification(const char *body, size_t len, const char *type)
+{
+	static const char key[] = "notificationType";
+	const char *p, *end = body + len;
+	size_t	 n = strlen(type);
+
+	if (body == NULL || (p = memmem(body, len, key, sizeof(key) - 1)) ==
+	    NULL)
+		return 0;
+	for (p += sizeof(key) - 1; p < end && (*p == '"' || *p == '\\' ||
+	    *p == ':' || *p == ' ' || *p == '\t'); p++)
+		;
+	return (size_t)(end - p) >= n && strncmp(p, type, n) == 0;
+}
+
 /* Zero m. */
 void
 bd_message_init(struct bd_message *m)
@@ -1205,6 +1226,10 @@ parse_level(const char *buf, size_t len, const struct bd_rules *rules,
 	} else if (ndelivered > 0) {
 		m->kind = BD_MSG_DELIVERED;
 		m->kind_name = strdup("delivered");
+	} else if (ses_notification(m->body, m->body_len, "Complaint")) {
+		/* Amazon SES complaint notification: feedback, not a bounce. */
+		m->kind = BD_MSG_FEEDBACK;
+		m->kind_name = strdup("feedback");
 	} else if (c.orig.len > 0 && jmrp(&c)) {
 		/* Hotmail/Outlook.com JMRP: a complaint without ARF. */
 		m->kind = BD_MSG_FEEDBACK;
