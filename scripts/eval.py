@@ -54,6 +54,28 @@ def run(files):
     return out
 
 
+def sisimai(files):
+    """Debian's Sisimai over the same files: {(path, n): reason}, or None."""
+    try:
+        p = subprocess.run(["perl", os.path.join(ROOT, "scripts", "sisimai-reasons.pl")] + files,
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except OSError:
+        return None
+    if p.returncode != 0:
+        return None
+    out = {}
+    for line in p.stdout.decode("utf-8", "replace").splitlines():
+        f, n, reason = line.split("\t")
+        out[(f, int(n))] = reason
+    return out
+
+
+def sisimai_version():
+    p = subprocess.run(["perl", "-MSisimai", "-e", "print $Sisimai::VERSION"],
+                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    return p.stdout.decode().strip() or "?"
+
+
 def pct(a, b):
     return "%.1f%%" % (100.0 * a / b) if b else "n/a"
 
@@ -139,6 +161,38 @@ def main():
     print("unknown although a registered code is stated: %d rows" % len(unknown_with_code))
     for u in unknown_with_code[:10]:
         print("  %s (%s)" % u)
+    # The same rows for Debian's Sisimai, outside maildir/mac (which that
+    # version cannot read), mapped to our causes with the reason map.
+    rmap = {m["sisimai_reason"]: m["our_cause"]
+            for m in read_tsv(os.path.join(CORPUS, "sisimai-reason-map.tsv"))}
+    sis_res = sisimai(labelled)
+    if sis_res is None:
+        print("Sisimai: not installed (apt-get install libsisimai-perl): no comparison")
+    else:
+        n_all = ok_us = ok_sis = raw_us = raw_sis = 0
+        for r in rows:
+            if r["cause_confidence"] == "none" or r["folder"] == "maildir/mac":
+                continue
+            path = os.path.join(sis, r["file"])
+            want = r["our_cause"]
+            ex = exceptions.get((r["file"], r["rcpt_index"]))
+            if ex:
+                want = ex["cause"]
+            idx = max(int(r["rcpt_index"] or 0), 1)
+            reason = sis_res.get((path, idx))
+            sc = rmap.get(reason, "not-bounce" if reason is None else "unknown")
+            recs = res.get(path, [])
+            got = recs[idx - 1] if idx - 1 < len(recs) else (recs[0] if recs else None)
+            n_all += 1
+            ok_us += bool(got and got["cause"] == want)
+            ok_sis += sc == want
+            raw_us += bool(got and got["cause"] == r["our_cause"])
+            raw_sis += sc == r["our_cause"]
+        print("beside Debian's Sisimai %s, same %d rows outside maildir/mac: "
+              "bouncediag %s, Sisimai %s against the labels as they are; "
+              "%s and %s with the exceptions"
+              % (sisimai_version(), n_all, pct(raw_us, n_all), pct(raw_sis, n_all),
+                 pct(ok_us, n_all), pct(ok_sis, n_all)))
     print("\nper cause (expected -> agreement):")
     for c in sorted(per_cause):
         n, ok = per_cause[c]
