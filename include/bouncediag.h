@@ -120,6 +120,26 @@ size_t		 bd_rules_count(const struct bd_rules *rules);
 size_t		 bd_rules_cause_count(const struct bd_rules *rules);
 
 /*
+ * Where the table came from, for --check-rules.  The files read, in load
+ * order, index 0 to bd_rules_file_count() - 1.  Rule i (0 to
+ * bd_rules_count() - 1, in match order): its id is returned and *file,
+ * *line say where it is defined (file and line may be NULL).  When a rule
+ * or cause replaced an earlier one with the same id (a site rule
+ * overriding a shipped one), bd_rules_rule_replaced() and
+ * bd_rules_cause_replaced() return the file that held the earlier one and
+ * set *line; else NULL.  Every string is owned by the rules; out of range
+ * gives NULL.
+ */
+size_t		 bd_rules_file_count(const struct bd_rules *rules);
+const char	*bd_rules_file_at(const struct bd_rules *rules, size_t i);
+const char	*bd_rules_rule_at(const struct bd_rules *rules, size_t i,
+		    const char **file, unsigned *line);
+const char	*bd_rules_rule_replaced(const struct bd_rules *rules,
+		    size_t i, unsigned *line);
+const char	*bd_rules_cause_replaced(const struct bd_rules *rules,
+		    size_t i, unsigned *line);
+
+/*
  * Cause descriptions, for --list-causes and --explain.  The cause is
  * owned by the rules.  Index from 0 to bd_rules_cause_count() - 1.
  */
@@ -297,6 +317,80 @@ char		*bd_render_cause(const struct bd_cause *cause,
  * caller.  For CLI messages that quote input.
  */
 char		*bd_printable(const char *src, size_t len);
+
+/*
+ * Mail logs: Postfix, Exim (mainlog) and Sendmail lines, and JSON Lines
+ * events of Amazon SES, SendGrid, Mailgun, Postmark and SparkPost; plain
+ * or gzip-compressed (found by the 1f 8b magic, not by the file name).
+ *
+ * bd_log_sniff() says whether the start of an input looks like such a
+ * log (a gzip head is inflated first); 1 yes, 0 no.
+ *
+ * bd_diagnose_log() reads the log to its end in bounded chunks: memory
+ * stays constant whatever the size.  head (headlen bytes, may be NULL)
+ * holds bytes already read from fd, which come first; fd may be -1 when
+ * head is all there is.  Only lines that can be bounces (a literal
+ * prefilter) reach the parsers; each bounce line (each bounced recipient
+ * of a JSON event) yields one record, in input order, with source
+ * "SOURCE:LINE", the timestamp, queue id, recipient and remote host of
+ * the line.  A bounce line the parser cannot split still yields a record
+ * with the raw line as its text; a line longer than BD_MAX_LINE is cut
+ * and its record marked truncated.
+ *
+ * The sink says where records go.  record, when not NULL, gets each
+ * record as a result of one diagnosis that lives only during the call;
+ * it returns 0 to go on, anything else to stop reading (not an error).
+ * summary, when not NULL, counts every record.  With record NULL the
+ * library classifies each distinct reply text once (a bounded cache), so
+ * a summary of a large log costs little more than reading it.  Input
+ * problems (read errors, corrupt gzip) go to diag with SOURCE:LINE and
+ * make the call return BD_E_IO after the records read so far.
+ */
+int		 bd_log_sniff(const char *head, size_t len);
+
+typedef int	 bd_record_fn(const struct bd_result *res, void *arg);
+
+struct bd_summary;
+
+struct bd_log_sink {
+	bd_record_fn	*record;
+	void		*record_arg;
+	struct bd_summary *summary;
+	bd_diag_fn	*diag;
+	void		*diag_arg;
+};
+
+enum bd_status	 bd_diagnose_log(const struct bd_rules *rules,
+		    const struct bd_options *opts, const char *source,
+		    const char *head, size_t headlen, int fd,
+		    const struct bd_log_sink *sink);
+
+/*
+ * Summaries: counts by cause, by receiving provider, by blocklist and by
+ * recipient domain, and the most frequent texts per cause.  Memory is
+ * bounded: past a fixed number of distinct keys per table, new keys are
+ * counted as "(other)".  bd_summary_new() returns a summary owned by the
+ * caller (free with bd_summary_free()); it copies what it keeps, so the
+ * results and rules added may be freed afterwards.
+ */
+struct bd_summary *bd_summary_new(void);
+/* Count every diagnosis of res.  BD_E_NOMEM leaves the counts short. */
+enum bd_status	 bd_summary_add(struct bd_summary *sum,
+		    const struct bd_result *res);
+/* Diagnoses counted; with cause (an id) only those of that cause. */
+size_t		 bd_summary_count(const struct bd_summary *sum,
+		    const char *cause);
+/* Text with bar charts, or one JSON object; owned by the caller. */
+char		*bd_summary_render(const struct bd_summary *sum,
+		    enum bd_format fmt, unsigned flags);
+void		 bd_summary_free(struct bd_summary *sum);
+
+/*
+ * One line per diagnosis, for listings of many (log records):
+ * "SOURCE: CAUSE CODE ENHANCED RECIPIENT via HOST: TEXT".  Owned by the
+ * caller (free with free()), NULL when out of memory.
+ */
+char		*bd_render_brief(const struct bd_result *res, unsigned flags);
 
 #ifdef __cplusplus
 }

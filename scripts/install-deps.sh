@@ -4,7 +4,7 @@
 # through sudo when that works without a password); elsewhere, or without
 # the rights, it prints exactly what to install and fails.
 set -u
-PKGS="pkg-config libpcre2-dev libcmocka-dev"
+PKGS="pkg-config libpcre2-dev libcmocka-dev libjansson-dev zlib1g-dev"
 
 missing=""
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
@@ -20,6 +20,10 @@ else
 		missing="$missing pcre2(dev)"
 	[ -f /usr/include/cmocka.h ] || [ -f /usr/local/include/cmocka.h ] ||
 		missing="$missing cmocka(dev)"
+	[ -f /usr/include/jansson.h ] || [ -f /usr/local/include/jansson.h ] ||
+		missing="$missing jansson(dev)"
+	[ -f /usr/include/zlib.h ] || [ -f /usr/local/include/zlib.h ] ||
+		missing="$missing zlib(dev)"
 	if [ -n "$missing" ]; then
 		echo "bouncediag: please install:$missing" >&2
 		exit 1

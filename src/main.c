@@ -26,9 +26,19 @@
 #ifndef BD_RULES_DIR
 #define BD_RULES_DIR "/usr/local/share/bouncediag/rules"
 #endif
+/* Site rules, loaded after the shipped ones (then the user's). */
+#ifndef BD_SITE_RULES_DIR
+#define BD_SITE_RULES_DIR "/etc/bouncediag/rules.d"
+#endif
 
 /* Largest input read whole (the library bounds it again). */
 #define CLI_MAX_INPUT	(32u * 1024 * 1024)
+/* Inputs after which a batch JIT-compiles the rules (see diagnose_buffer). */
+#define JIT_AFTER_INPUTS 2000
+/* Causes named by --fail-on at most. */
+#define MAX_FAIL_ON	64
+/* Bytes read to tell a log from a message or paste. */
+#define SNIFF_SIZE	(64u * 1024)
 /* --rules given at most this often. */
 #define MAX_RULES_DIRS	16
 /* Deepest directory tree walked (Maildir++ folders are 2-3 deep). */
@@ -45,11 +55,13 @@ enum opt_id {
 	OPT_CHECK_RULES = 256,
 	OPT_COLOR,
 	OPT_EXPLAIN,
+	OPT_FAIL_ON,
 	OPT_FORMAT,
 	OPT_LIST_CAUSES,
 	OPT_MODE,
 	OPT_NO_CACHE,
-	OPT_RULES
+	OPT_RULES,
+	OPT_SUMMARY
 };
 
 /* One table feeds getopt_long() and --help (STYLE 13). */
@@ -63,9 +75,13 @@ static const struct option_doc {
 	{ "expr", required_argument, 'e', "TEXT",
 	    "diagnose TEXT instead of reading files" },
 	{ "format", required_argument, OPT_FORMAT, "FMT",
-	    "output format: text (default) or json (JSON Lines)" },
+	    "output format: text (default), json or jsonl" },
 	{ "mode", required_argument, OPT_MODE, "MODE",
-	    "input kind: auto (default), text, eml or mbox" },
+	    "input kind: auto (default), text, eml, mbox or log" },
+	{ "summary", no_argument, OPT_SUMMARY, NULL,
+	    "counts by cause, provider, blocklist, domain" },
+	{ "fail-on", required_argument, OPT_FAIL_ON, "CAUSE[,...]",
+	    "exit 1 if any diagnosis has one of these causes" },
 	{ "rules", required_argument, OPT_RULES, "PATH",
 	    "use the rules in PATH (dir or file), not the shipped ones; "
 	    "repeatable" },
@@ -86,6 +102,7 @@ static const struct option_doc {
 
 #define USAGE_LINE "usage: bouncediag [-hV] [-e TEXT] [--format FMT] " \
 	"[--mode MODE] [--rules PATH]\n" \
+	"                  [--summary] [--fail-on CAUSE[,CAUSE...]]\n" \
 	"                  [--color WHEN] [--list-causes] " \
 	"[--explain CAUSE|CODE]\n" \
 	"                  [--check-rules] [--no-cache] [FILE ...]\n"
@@ -101,8 +118,17 @@ struct cli {
 	int		 list_causes;
 	int		 check_rules;
 	int		 no_cache;
+	int		 summary_wanted;	/* --summary */
 	int		 unreadable;	/* some input could not be read */
 	struct bd_rules	*rules;
+	struct bd_summary *summary;	/* --summary, else NULL */
+	const char	*fail_on;	/* --fail-on list, checked after load */
+	const struct bd_cause *gate[MAX_FAIL_ON];
+	size_t		 ngate;
+	int		 tripped;	/* a --fail-on cause was seen */
+	int		 jit;		/* bd_rules_jit() done */
+	int		 in_log;	/* records come from a log */
+	size_t		 printed;	/* results printed so far */
 };
 
 static void	 warnx(const char *, ...)
@@ -146,8 +172,9 @@ usage(FILE *f)
 			    o->name, o->arg ? " " : "", o->arg ? o->arg : "");
 		fprintf(f, "  %-26s %s\n", left, o->help);
 	}
-	fputs("\nexit status: 0 diagnosed, 2 usage or rules error, "
-	    "3 some input unreadable\n", f);
+	fputs("\nexit status: 0 diagnosed, 1 a --fail-on cause was seen, "
+	    "2 usage or rules error,\n3 some input unreadable (the rest "
+	    "was still processed)\n", f);
 }
 
 /* Print a rules problem as FILE:LINE:COL: message. */
@@ -197,6 +224,38 @@ default_rules_dir(char *buf, size_t size)
 		}
 	}
 	return BD_RULES_DIR;
+}
+
+/* Is path a directory?  Missing site or user rules are not an error. */
+static int
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * The site's and the user's rules, loaded after the shipped ones so that
+ * they can replace a shipped rule or cause by id, or add their own:
+ * BD_SITE_RULES_DIR, then $XDG_CONFIG_HOME/bouncediag/rules.d (default
+ * ~/.config; a relative XDG_CONFIG_HOME is ignored, as the XDG Base
+ * Directory spec says).  Only directories that exist are added.
+ */
+static void
+add_local_rules(const char **dirs, size_t *ndirs, char *buf, size_t size)
+{
+	const char *base = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	int	 n = -1;
+
+	if (is_dir(BD_SITE_RULES_DIR))
+		dirs[(*ndirs)++] = BD_SITE_RULES_DIR;
+	if (base != NULL && *base == '/')
+		n = snprintf(buf, size, "%s/bouncediag/rules.d", base);
+	else if (home != NULL && *home == '/')
+		n = snprintf(buf, size, "%s/.config/bouncediag/rules.d", home);
+	if (n > 0 && (size_t)n < size && is_dir(buf))
+		dirs[(*ndirs)++] = buf;
 }
 
 /*
@@ -287,6 +346,35 @@ emit(char *s)
 	return 0;
 }
 
+/* Note the gate; print res or count it in the summary.  Returns 0
+ * (bd_record_fn: go on). */
+static int
+take_result(const struct bd_result *res, void *arg)
+{
+	struct cli *cli = arg;
+	const struct bd_diagnosis *d;
+	size_t	 i, j;
+
+	for (i = 0; i < bd_result_count(res); i++) {
+		d = bd_result_get(res, i);
+		for (j = 0; j < cli->ngate; j++)
+			if (d->cause == cli->gate[j])
+				cli->tripped = 1;
+	}
+	if (cli->summary != NULL) {
+		if (bd_summary_add(cli->summary, res) != BD_OK)
+			warnx("summary: out of memory: counts are short");
+		return 0;
+	}
+	if (cli->printed++ > 0 && cli->format == BD_FORMAT_TEXT &&
+	    !cli->in_log && bd_result_count(res) > 0)
+		fputs("\n", stdout);
+	(void)emit(cli->in_log && cli->format ==
+	    BD_FORMAT_TEXT ? bd_render_brief(res, cli->render_flags) :
+	    bd_render(res, cli->format, cli->render_flags));
+	return 0;
+}
+
 /* Diagnose one buffer and print the result. */
 static int
 diagnose_buffer(struct cli *cli, const char *source, const char *buf,
@@ -294,27 +382,35 @@ diagnose_buffer(struct cli *cli, const char *source, const char *buf,
 {
 	struct bd_result *res;
 	enum bd_status st;
-	static int printed;
+	static int inputs;
 
+	/*
+	 * JIT-compiling the table costs about as much as matching a
+	 * thousand bounces with the interpreter behind the prefilter
+	 * (callgrind, 2026-11), so only a long batch is worth it.
+	 */
+	if (++inputs == JIT_AFTER_INPUTS)
+		bd_rules_jit(cli->rules);
 	st = bd_diagnose(cli->rules, &cli->opts, source, buf, len, &res);
 	if (st != BD_OK) {
 		warnx("%s: %s", source, bd_strerror(st));
 		return -1;
 	}
-	if (printed++ > 0 && cli->format == BD_FORMAT_TEXT &&
-	    bd_result_count(res) > 0)
-		fputs("\n", stdout);
-	(void)emit(bd_render(res, cli->format, cli->render_flags));
+	(void)take_result(res, cli);
 	bd_result_free(res);
 	return 0;
 }
 
-/* Read all of fd, up to CLI_MAX_INPUT bytes; NULL on error (errno set). */
+/*
+ * Read the rest of fd after the len bytes already in buf (malloc'd, cap
+ * + 1 bytes; may be NULL), up to CLI_MAX_INPUT bytes in all; NULL on
+ * error (errno set, buf freed).
+ */
 static char *
-read_all(int fd, size_t *lenp, int *truncated)
+read_all(int fd, char *buf, size_t len, size_t cap, size_t *lenp,
+    int *truncated)
 {
-	char	*buf = NULL, *p;
-	size_t	 len = 0, cap = 0;
+	char	*p;
 	ssize_t	 n;
 
 	*truncated = 0;
@@ -356,15 +452,98 @@ read_all(int fd, size_t *lenp, int *truncated)
 	return buf;
 }
 
-/* Diagnose what one descriptor holds. */
+/* Print a log-reading problem as FILE:LINE: message. */
+static void
+log_diag(const struct bd_diag *d, void *arg)
+{
+	struct cli *cli = arg;
+
+	print_diag(d, NULL);
+	cli->unreadable = 1;
+}
+
+/*
+ * Stream a log through the library: head (headlen bytes) was read from
+ * fd already.  Constant memory whatever the size.
+ */
+static void
+diagnose_log(struct cli *cli, const char *name, const char *head,
+    size_t headlen, int fd)
+{
+	struct bd_log_sink sink;
+	struct bd_options opts = cli->opts;
+	enum bd_status st;
+
+	if (!cli->jit) {
+		bd_rules_jit(cli->rules);	/* many records to come */
+		cli->jit = 1;
+	}
+	memset(&sink, 0, sizeof(sink));
+	/* A summary alone lets the library classify each text once. */
+	if (cli->summary == NULL) {
+		sink.record = take_result;
+		sink.record_arg = cli;
+	}
+	sink.summary = cli->summary;
+	sink.diag = log_diag;
+	sink.diag_arg = cli;
+	opts.mode = BD_MODE_LOG;
+	cli->in_log = 1;
+	st = bd_diagnose_log(cli->rules, &opts, name, head, headlen, fd,
+	    &sink);
+	cli->in_log = 0;
+	if (st != BD_OK && st != BD_E_IO) {
+		warnx("%s: %s", name, bd_strerror(st));
+		cli->unreadable = 1;
+	}
+}
+
+/* Up to size bytes of fd into buf; -1 on error (errno set). */
+static ssize_t
+read_head(int fd, char *buf, size_t size)
+{
+	size_t	 len = 0;
+	ssize_t	 n;
+
+	while (len < size) {
+		n = read(fd, buf + len, size - len);
+		if (n == 0)
+			break;
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		len += (size_t)n;
+	}
+	return (ssize_t)len;
+}
+
+/* Diagnose what one descriptor holds: a log is streamed, anything else
+ * read whole. */
 static void
 diagnose_fd(struct cli *cli, const char *name, int fd)
 {
 	char	*buf;
 	size_t	 len;
+	ssize_t	 n;
 	int	 truncated;
 
-	if ((buf = read_all(fd, &len, &truncated)) == NULL) {
+	if ((buf = malloc(SNIFF_SIZE + 1)) == NULL ||
+	    (n = read_head(fd, buf, SNIFF_SIZE)) == -1) {
+		warnx("%s: %s", name, strerror(errno));
+		free(buf);
+		cli->unreadable = 1;
+		return;
+	}
+	if (cli->opts.mode == BD_MODE_LOG || (cli->opts.mode == BD_MODE_AUTO &&
+	    bd_log_sniff(buf, (size_t)n))) {
+		diagnose_log(cli, name, buf, (size_t)n, fd);
+		free(buf);
+		return;
+	}
+	if ((buf = read_all(fd, buf, (size_t)n, SNIFF_SIZE, &len,
+	    &truncated)) == NULL) {
 		warnx("%s: %s", name, strerror(errno));
 		cli->unreadable = 1;
 		return;
@@ -460,6 +639,45 @@ diagnose_path(struct cli *cli, const char *path, int depth)
 	close(fd);
 }
 
+/*
+ * --fail-on CAUSE[,CAUSE...]: every id must name a cause of the loaded
+ * rules (a typo must not silently disable the gate).
+ */
+static int
+set_gate(struct cli *cli)
+{
+	const char *p, *comma;
+	char	 id[128];
+	size_t	 n;
+	const struct bd_cause *c;
+
+	if (cli->fail_on == NULL)
+		return 0;
+	for (p = cli->fail_on; *p != '\0'; p = *comma ? comma + 1 : comma) {
+		comma = p + strcspn(p, ",");
+		n = (size_t)(comma - p);
+		if (n == 0)
+			continue;
+		if (n >= sizeof(id) || cli->ngate == MAX_FAIL_ON) {
+			warnx("--fail-on: too long");
+			return -1;
+		}
+		memcpy(id, p, n);
+		id[n] = '\0';
+		if ((c = bd_rules_cause(cli->rules, id)) == NULL) {
+			warnx("--fail-on: no such cause '%.40s' (try "
+			    "--list-causes)", id);
+			return -1;
+		}
+		cli->gate[cli->ngate++] = c;
+	}
+	if (cli->ngate == 0) {
+		warnx("--fail-on: no cause given");
+		return -1;
+	}
+	return 0;
+}
+
 /* --list-causes */
 static void
 list_causes(const struct bd_rules *r)
@@ -517,12 +735,52 @@ check_diag(const struct bd_diag *d, void *arg)
 	print_diag(d, NULL);
 }
 
+/*
+ * --check-rules: one line per file read, in load order, with the rules
+ * and causes the table took from it, and below it those that replaced
+ * an earlier one with the same id (a site rule overriding a shipped one).
+ */
+static void
+print_origins(const struct bd_rules *r)
+{
+	size_t	 f, i, nrules, ncauses;
+	const char *name, *file, *id, *old;
+	const struct bd_cause *c;
+	unsigned line, oline;
+
+	for (f = 0; (name = bd_rules_file_at(r, f)) != NULL; f++) {
+		nrules = ncauses = 0;
+		for (i = 0; (id = bd_rules_rule_at(r, i, &file, NULL)) != NULL;
+		    i++)
+			if (strcmp(file, name) == 0)
+				nrules++;
+		for (i = 0; (c = bd_rules_cause_at(r, i)) != NULL; i++)
+			if (strcmp(c->file, name) == 0)
+				ncauses++;
+		printf("%s: %zu rules, %zu causes\n", name, nrules, ncauses);
+		for (i = 0; (c = bd_rules_cause_at(r, i)) != NULL; i++)
+			if (strcmp(c->file, name) == 0 &&
+			    (old = bd_rules_cause_replaced(r, i, &oline)) !=
+			    NULL)
+				printf("  %s:%u: cause '%s' replaces %s:%u\n",
+				    name, c->line, c->id, old, oline);
+		for (i = 0; (id = bd_rules_rule_at(r, i, &file, &line)) !=
+		    NULL; i++)
+			if (strcmp(file, name) == 0 &&
+			    (old = bd_rules_rule_replaced(r, i, &oline)) !=
+			    NULL)
+				printf("  %s:%u: rule '%s' replaces %s:%u\n",
+				    name, line, id, old, oline);
+	}
+}
+
 /* --check-rules: loading already validated syntax; now the examples. */
 static int
 check_rules(struct cli *cli)
 {
 	size_t	 errors, warnings = 0;
 
+	print_origins(cli->rules);
 	errors = bd_rules_check(cli->rules, check_diag, &warnings);
 	printf("rules: %zu rules, %zu causes: %zu errors, %zu warnings\n",
 	    bd_rules_count(cli->rules), bd_rules_cause_count(cli->rules),
@@ -564,7 +822,7 @@ parse_args(struct cli *cli, int argc, char **argv)
 			    strcmp(optarg, "jsonl") == 0)
 				cli->format = BD_FORMAT_JSON;
 			else {
-				warnx("--format: want text or json, not "
+				warnx("--format: want text, json or jsonl, not "
 				    "'%.40s'", optarg);
 				return EXIT_USAGE;
 			}
@@ -578,9 +836,11 @@ parse_args(struct cli *cli, int argc, char **argv)
 				cli->opts.mode = BD_MODE_EML;
 			else if (strcmp(optarg, "mbox") == 0)
 				cli->opts.mode = BD_MODE_MBOX;
+			else if (strcmp(optarg, "log") == 0)
+				cli->opts.mode = BD_MODE_LOG;
 			else {
-				warnx("--mode: want auto, text, eml or mbox, "
-				    "not '%.40s'", optarg);
+				warnx("--mode: want auto, text, eml, mbox or "
+				    "log, not '%.40s'", optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -612,6 +872,12 @@ parse_args(struct cli *cli, int argc, char **argv)
 		case OPT_NO_CACHE:
 			cli->no_cache = 1;
 			break;
+		case OPT_SUMMARY:
+			cli->summary_wanted = 1;
+			break;
+		case OPT_FAIL_ON:
+			cli->fail_on = optarg;
+			break;
 		case ':':
 			warnx("%s needs an argument", argv[optind - 1]);
 			usage(stderr);
@@ -637,7 +903,7 @@ int
 main(int argc, char **argv)
 {
 	struct cli cli;
-	char	 dirbuf[PATH_MAX];
+	char	 dirbuf[PATH_MAX], userbuf[PATH_MAX];
 	int	 rc, i;
 
 	memset(&cli, 0, sizeof(cli));
@@ -647,13 +913,23 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 
-	if (cli.nrules_dirs == 0)
+	if (cli.nrules_dirs == 0) {
 		cli.rules_dirs[cli.nrules_dirs++] = default_rules_dir(dirbuf,
 		    sizeof(dirbuf));
+		add_local_rules(cli.rules_dirs, &cli.nrules_dirs, userbuf,
+		    sizeof(userbuf));
+	}
 	/* --check-rules always compiles afresh: it is the strict path. */
 	if ((cli.rules = load_rules(cli.rules_dirs, cli.nrules_dirs,
 	    !cli.no_cache && !cli.check_rules)) == NULL)
 		return EXIT_USAGE;
+	if (set_gate(&cli) == -1 || (cli.summary_wanted &&
+	    (cli.summary = bd_summary_new()) == NULL)) {
+		if (cli.summary_wanted && cli.summary == NULL)
+			warnx("out of memory");
+		bd_rules_free(cli.rules);
+		return EXIT_USAGE;
+	}
 	rc = EXIT_DIAGNOSED;
 	if (cli.check_rules) {
 		if (check_rules(&cli) == -1)
@@ -667,7 +943,12 @@ main(int argc, char **argv)
 		if (argc > 0) {
 			warnx("-e and FILE operands don't mix");
 			rc = EXIT_USAGE;
-		} else if (diagnose_buffer(&cli, "-e", cli.expr,
+		} else if (cli.opts.mode == BD_MODE_LOG ||
+		    (cli.opts.mode == BD_MODE_AUTO &&
+		    bd_log_sniff(cli.expr, strlen(cli.expr))))
+			diagnose_log(&cli, "-e", cli.expr, strlen(cli.expr),
+			    -1);
+		else if (diagnose_buffer(&cli, "-e", cli.expr,
 		    strlen(cli.expr)) == -1)
 			cli.unreadable = 1;
 	} else if (argc == 0 || (argc == 1 && strcmp(argv[0], "-") == 0)) {
@@ -682,12 +963,23 @@ main(int argc, char **argv)
 			else
 				diagnose_path(&cli, argv[i], 0);
 		}
+	if (cli.summary != NULL && rc == EXIT_DIAGNOSED) {
+		(void)emit(bd_summary_render(cli.summary, cli.format,
+		    cli.render_flags));
+		for (i = 0; (size_t)i < cli.ngate; i++)
+			if (bd_summary_count(cli.summary, cli.gate[i]->id) > 0)
+				cli.tripped = 1;
+	}
+	bd_summary_free(cli.summary);
 	bd_rules_free(cli.rules);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		warnx("standard output: %s", strerror(errno));
 		return EXIT_UNREADABLE;
 	}
+	/* Precedence: usage, unreadable input, then the gate. */
 	if (rc == EXIT_DIAGNOSED && cli.unreadable)
 		rc = EXIT_UNREADABLE;
+	else if (rc == EXIT_DIAGNOSED && cli.tripped)
+		rc = EXIT_GATE;
 	return rc;
 }
