@@ -17,6 +17,7 @@
 #include "utf8.h"
 
 #define WIDTH	78
+#define TEXT_SHOWN	1200	/* bytes of reply text in the page */
 #define INDENT	"  "
 
 struct out {
@@ -162,6 +163,32 @@ fact(struct out *o, struct bd_buf *line, const char *label, const char *v)
 	(void)bd_printable_append(line, v, strlen(v));
 }
 
+/*
+ * The reply text, at most TEXT_SHOWN bytes of it: when a bounce has no
+ * reply and its whole explanation is the text, a page of it would bury
+ * the diagnosis.  JSON output always has all of it.
+ */
+static void
+shown(struct out *o, const char *text)
+{
+	struct bd_buf t;
+	size_t	 len = strlen(text), cut;
+
+	if (len <= TEXT_SHOWN) {
+		wrap_safe(o, INDENT, INDENT, text);
+		return;
+	}
+	for (cut = TEXT_SHOWN; cut > 0 && ((unsigned char)text[cut] & 0xc0) ==
+	    0x80; cut--)
+		;		/* not inside a UTF-8 sequence */
+	bd_buf_init(&t, 0);
+	(void)bd_buf_append(&t, text, cut);
+	(void)bd_buf_printf(&t, " [... %zu more bytes: --format json shows "
+	    "all]", len - cut);
+	wrap_safe(o, INDENT, INDENT, t.data != NULL ? t.data : "");
+	bd_buf_free(&t);
+}
+
 /* What you see: the reply as parsed, the codes' meaning, the facts. */
 static void
 what_you_see(struct out *o, const struct bd_diagnosis *d)
@@ -170,8 +197,7 @@ what_you_see(struct out *o, const struct bd_diagnosis *d)
 	const char *const *f = d->fields;
 
 	heading(o, "What you see");
-	wrap_safe(o, INDENT, INDENT, d->text != NULL && *d->text ? d->text :
-	    "(no reply text)");
+	shown(o, d->text != NULL && *d->text ? d->text : "(no reply text)");
 	if (d->truncated)
 		(void)bd_buf_puts(&o->b, INDENT "(input was cut at a size "
 		    "limit)\n");
