@@ -21,6 +21,7 @@
 
 #include "charset.h"
 #include "mime.h"
+#include "utf8.h"
 
 static const char	*charset_iconv_name(const char *cs);
 static size_t		 utf8_seq_len(const unsigned char *p, size_t n);
@@ -77,34 +78,9 @@ charset_iconv_name(const char *cs)
 static size_t
 utf8_seq_len(const unsigned char *p, size_t n)
 {
-	size_t	 len, i;
-	unsigned c = p[0];
+	uint32_t cp;
 
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	/* Overlongs, surrogates and > U+10FFFF. */
-	if (c == 0xe0 && p[1] < 0xa0)
-		return 0;
-	if (c == 0xed && p[1] >= 0xa0)
-		return 0;
-	if (c == 0xf0 && p[1] < 0x90)
-		return 0;
-	if (c == 0xf4 && p[1] >= 0x90)
-		return 0;
-	return len;
+	return bd_utf8_decode(p, n, &cp);
 }
 
 /* Is all of in valid UTF-8? */

@@ -47,6 +47,7 @@
 #endif
 
 #include "diagnose.h"
+#include "hash.h"
 #include "limits.h"
 #include "log.h"
 #include "summary.h"
@@ -169,19 +170,6 @@ struct bd_log_ctx {
 	size_t		 ncache;
 	size_t		 cache_bytes;
 };
-
-/* FNV-1a, 64 bits: cache keys. */
-static uint64_t
-hash_bytes(uint64_t h, const char *s, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
 
 /* Empty the cache (when full, and at the end). */
 static void
@@ -310,8 +298,8 @@ emit_cached(struct bd_log_ctx *c, const struct bd_log_rec *in)
 		r->text_len -= iplen;
 	}
 	keylen = stlen + 1 + r->text_len;
-	h = hash_bytes(0xcbf29ce484222325ULL, st, stlen + 1);
-	h = hash_bytes(h, r->text, r->text_len);
+	h = bd_hash(BD_HASH_INIT, st, stlen + 1);
+	h = bd_hash(h, r->text, r->text_len);
 	slot = (size_t)h & (BD_LOG_CACHE_SLOTS - 1);
 	while ((e = c->cache[slot]) != NULL) {
 		if (e->hash == h && e->keylen == keylen &&

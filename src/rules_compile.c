@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "limits.h"
 #include "rules.h"
 
@@ -43,30 +44,6 @@ struct cache_header {
 	uint64_t	 sum;		/* hash of the payload */
 };
 
-/*
- * A 64-bit hash eight bytes at a time (multiply-xorshift in the manner
- * of FNV and wyhash): good enough to detect a changed rule or a damaged
- * file, and about eight times cheaper than byte-wise FNV-1a, which
- * mattered: hashing ~300 kB was a fifth of a one-shot paste.
- */
-static uint64_t
-fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	uint64_t w;
-	size_t	 i = 0;
-
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, s + i, 8);
-		h = (h ^ w) * 0x100000001b3ULL;
-		h ^= h >> 29;
-	}
-	for (; i < n; i++)
-		h = (h ^ s[i]) * 0x100000001b3ULL;
-	return h ^ n;
-}
-
-#define FNV_INIT	0xcbf29ce484222325ULL
 
 /* Every pattern of the table, in a fixed order. */
 static struct bd_pattern **
@@ -111,18 +88,18 @@ static uint64_t
 cache_key(struct bd_pattern **v, size_t n)
 {
 	char	 version[64] = "";
-	uint64_t h = FNV_INIT, opts = PATTERN_OPTIONS;
+	uint64_t h = BD_HASH_INIT, opts = PATTERN_OPTIONS;
 	size_t	 i;
 	unsigned char kind;
 
 	(void)pcre2_config(PCRE2_CONFIG_VERSION, version);
-	h = fnv(h, CACHE_MAGIC, 8);
-	h = fnv(h, version, strlen(version));
-	h = fnv(h, &opts, sizeof(opts));
+	h = bd_hash(h, CACHE_MAGIC, 8);
+	h = bd_hash(h, version, strlen(version));
+	h = bd_hash(h, &opts, sizeof(opts));
 	for (i = 0; i < n; i++) {
 		kind = (unsigned char)v[i]->extract;
-		h = fnv(h, &kind, 1);
-		h = fnv(h, v[i]->src, strlen(v[i]->src) + 1);
+		h = bd_hash(h, &kind, 1);
+		h = bd_hash(h, v[i]->src, strlen(v[i]->src) + 1);
 	}
 	return h;
 }
@@ -265,7 +242,7 @@ cache_load(struct bd_rules *r, struct bd_pattern **v, size_t n,
 	memcpy(&h, buf, sizeof(h));
 	if (memcmp(h.magic, CACHE_MAGIC, 8) != 0 || h.key != key ||
 	    h.count != n || h.len != len - sizeof(h) || h.blob > h.len ||
-	    h.sum != fnv(fnv(FNV_INIT, buf + sizeof(h), h.blob),
+	    h.sum != bd_hash(bd_hash(BD_HASH_INIT, buf + sizeof(h), h.blob),
 	    buf + sizeof(h) + h.blob, h.len - h.blob) ||
 	    pcre2_serialize_get_number_of_codes(buf + sizeof(h)) != (int)n ||
 	    (codes = calloc(n, sizeof(*codes))) == NULL) {
@@ -329,8 +306,8 @@ cache_store(const struct bd_rules *r, struct bd_pattern **v, size_t n,
 	h.count = n;
 	h.blob = blen;
 	h.len = blen + llen;
-	h.sum = fnv(FNV_INIT, blob, blen);
-	h.sum = fnv(h.sum, lits, llen);
+	h.sum = bd_hash(BD_HASH_INIT, blob, blen);
+	h.sum = bd_hash(h.sum, lits, llen);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
 	    O_NOFOLLOW, 0600)) != -1) {
 		ok = write(fd, &h, sizeof(h)) == (ssize_t)sizeof(h) &&
@@ -340,6 +317,7 @@ cache_store(const struct bd_rules *r, struct bd_pattern **v, size_t n,
 		if (!ok || rename(tmp, r->cache_path) == -1)
 			(void)unlink(tmp);
 	}
+	free(lits);
 	pcre2_serialize_free(blob);
 }
 

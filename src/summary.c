@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "hash.h"
 #include "printable.h"
 #include "render.h"
 #include "summary.h"
@@ -65,26 +66,12 @@ struct bd_summary {
 	struct sum_table text;		/* cause SUM_SEP text */
 };
 
-/* FNV-1a, 64 bits. */
-static uint64_t
-hash(const char *s, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t	 i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 /* Count key (n bytes) once. */
 static void
 table_add(struct sum_table *t, const char *key, size_t n)
 {
 	struct sum_entry *e;
-	uint64_t h = hash(key, n);
+	uint64_t h = bd_hash(BD_HASH_INIT, key, n);
 	size_t	 i;
 
 	if (t->slot == NULL && (t->slot = calloc(SUM_SLOTS,
@@ -118,7 +105,7 @@ table_get(const struct sum_table *t, const char *key)
 {
 	const struct sum_entry *e;
 	size_t	 n = strlen(key), i;
-	uint64_t h = hash(key, n);
+	uint64_t h = bd_hash(BD_HASH_INIT, key, n);
 
 	if (t->slot == NULL)
 		return 0;
