@@ -44,16 +44,58 @@ heading(struct out *o, const char *title)
 	(void)bd_buf_putc(&o->b, '\n');
 }
 
-/* Display width of a UTF-8 string, one column per code point. */
+/* Columns of one code point: 2 for East Asian wide and fullwidth
+ * characters (UAX #11, the common blocks), else 1. */
+static size_t
+cp_width(uint32_t c)
+{
+	if ((c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) ||
+	    (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
+	    (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
+	    (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x20000 && c <= 0x3fffd))
+		return 2;
+	return 1;
+}
+
+/* Display width of n bytes of (already safe) UTF-8. */
 static size_t
 cols(const char *s, size_t n)
 {
-	size_t	 i, w = 0;
+	size_t	 i = 0, w = 0, k;
+	uint32_t c;
 
-	for (i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			w++;
+	while (i < n) {
+		k = bd_utf8_decode((const unsigned char *)s + i, n - i, &c);
+		if (k == 0) {
+			k = 1;
+			c = '?';
+		}
+		w += cp_width(c);
+		i += k;
+	}
 	return w;
+}
+
+/* Bytes of s (n bytes) that fit in width columns: at least one code
+ * point, so that a line always advances. */
+static size_t
+fit(const char *s, size_t n, size_t width)
+{
+	size_t	 i = 0, w = 0, k;
+	uint32_t c;
+
+	while (i < n) {
+		k = bd_utf8_decode((const unsigned char *)s + i, n - i, &c);
+		if (k == 0) {
+			k = 1;
+			c = '?';
+		}
+		if (i > 0 && w + cp_width(c) > width)
+			break;
+		w += cp_width(c);
+		i += k;
+	}
+	return i;
 }
 
 /*
@@ -78,6 +120,37 @@ wrap(struct out *o, const char *first, const char *indent, const char *text)
 			;
 		wl = (size_t)(p - w);
 		wcols = cols(w, wl);
+		/* A word wider than a line (a URL, or CJK text without
+		 * spaces) is cut where the line ends. */
+		if (wcols > WIDTH - cols(indent, strlen(indent))) {
+			size_t	 room = WIDTH > col + 1 ? WIDTH - col - 1 : 0;
+
+			if (fresh)
+				room++;
+			if (room < 8) {
+				(void)bd_buf_putc(&o->b, '\n');
+				(void)bd_buf_puts(&o->b, indent);
+				col = cols(indent, strlen(indent));
+				fresh = 1;
+				room = WIDTH - col;
+			}
+			if (!fresh) {
+				(void)bd_buf_putc(&o->b, ' ');
+				col++;
+			}
+			wl = fit(w, wl, room);
+			(void)bd_buf_append(&o->b, w, wl);
+			col += cols(w, wl);
+			fresh = 0;
+			p = w + wl;
+			if (*p != '\0' && *p != ' ') {
+				(void)bd_buf_putc(&o->b, '\n');
+				(void)bd_buf_puts(&o->b, indent);
+				col = cols(indent, strlen(indent));
+				fresh = 1;
+			}
+			continue;
+		}
 		if (!fresh && col + 1 + wcols > WIDTH) {
 			(void)bd_buf_putc(&o->b, '\n');
 			(void)bd_buf_puts(&o->b, indent);
