@@ -13,17 +13,24 @@
 
 #include "bouncediag.h"
 
-/* A pattern and where it was written; compiled by bd_rules_finish(). */
+/*
+ * A pattern and where it was written.  bd_rules_finish() compiles it, or,
+ * when the cache vouches for the sources, leaves re NULL for
+ * bd_pattern_code() to compile on first use: the one field that changes
+ * after loading, published atomically.
+ */
 struct bd_pattern {
-	pcre2_code	*re;
+	_Atomic(pcre2_code *) re;
 	char		*src;
 	const char	*file;
 	unsigned	 line;
 	unsigned	 col;
 	int		 extract;	/* captures are recipient/reply */
-	char		*lit;		/* a literal every match contains, in
-					   ASCII lower case, or NULL */
-	size_t		 litlen;
+	char		*lit;		/* the prefilter: literals in ASCII
+					   lower case, one of which every
+					   match contains, each a length byte
+					   and the bytes; NULL = none */
+	size_t		 litlen;	/* bytes of lit */
 };
 
 /* `set FIELD VALUE` */
@@ -184,9 +191,19 @@ int	bd_code_pat_accepts(const struct bd_code_pat *p, size_t n,
  * lower case), copied into out; its length, 0 when there is none. */
 size_t	bd_required_literal(const char *src, char *out, size_t outsz);
 
+/* The literals, one per branch of a top-level alternation, one of
+ * which every match must contain, packed (length byte, bytes) into
+ * packed; its size, 0 when there is no such set. */
+size_t	bd_required_literals(const char *src, unsigned char *packed,
+	    size_t size);
+
 /* Compile (or take from the cache) every pattern, reporting errors
  * at their FILE:LINE:COL.  0, or -1 when any pattern failed. */
 int	bd_rules_compile(struct bd_rules *rules, bd_diag_fn *fn, void *arg);
+
+/* The compiled code of p (compiled on first use); NULL when out of
+ * memory.  Thread-safe. */
+pcre2_code *bd_pattern_code(const struct bd_pattern *p);
 
 /* Days since the epoch for "YYYY-MM-DD", or -1. */
 long	bd_parse_date(const char *s);

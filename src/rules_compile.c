@@ -1,23 +1,29 @@
 /*
- * rules_compile.c - compile every pattern of a loaded table, or take the
- * compiled patterns from a cache file when it was made from exactly the
- * same pattern sources.
+ * rules_compile.c - compile and check every pattern of a loaded table,
+ * or learn from a cache file that exactly these patterns were compiled
+ * and checked before; and compile a pattern lazily on its first use.
  *
- * Why a cache: a one-shot paste pays for loading the whole table, and
+ * Why: a one-shot paste pays for loading the whole table, and
  * pcre2_compile() of ~1000 caseless UTF patterns costs several
- * milliseconds; pcre2_serialize_decode() of the same patterns costs a
- * fifth of that.  The cache is keyed by a hash of every pattern source,
- * its kind, the PCRE2 version and our compile options, so any edit to
- * any rule file makes it stale and the table is compiled (and checked)
- * afresh: loading stays strict.  The file is trusted only when it is a
- * regular file owned by the caller and writable by nobody else, and its
- * payload checksum matches; otherwise it is ignored.  Failing to read or
- * write a cache is never an error.
+ * milliseconds (and, on a virtual machine, hundreds of page faults for
+ * the compiled code) while the prefilter lets only a few dozen of them
+ * ever run for one reply.  So the cache records that every pattern
+ * compiled cleanly, with its prefilter literal and the largest capture
+ * count; on a hit nothing is compiled up front, and each pattern is
+ * compiled the first time the prefilter lets it run (bd_pattern_code()).
+ * The cache is keyed by a hash of every pattern source, its kind, the
+ * PCRE2 version and our compile options, so any edit to any rule file
+ * makes it stale and the table is compiled and checked afresh: loading
+ * stays strict.  The file is trusted only when it is a regular file
+ * owned by the caller and writable by nobody else, and its checksum
+ * matches; otherwise it is ignored.  Failing to read or write a cache is
+ * never an error.
  */
 #include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -30,17 +36,17 @@
 #include "rules.h"
 
 #define PATTERN_OPTIONS	(PCRE2_CASELESS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF)
-#define CACHE_MAGIC	"BDRCACH2"	/* 8 bytes; bump on format change */
+#define CACHE_MAGIC	"BDRCACH4"	/* 8 bytes; bump on format change */
 #define CACHE_MAX	(64u * 1024 * 1024)
 
-/* The file: header, then PCRE2's serialised codes (blob bytes), then
- * the prefilter literals (one length byte and the bytes, per pattern). */
+/* The file: header, then the prefilter literals (one length byte and
+ * the bytes, per pattern, in collect() order). */
 struct cache_header {
 	char		 magic[8];
 	uint64_t	 key;		/* hash of the sources */
 	uint64_t	 count;		/* patterns */
-	uint64_t	 len;		/* payload bytes: blob + literals */
-	uint64_t	 blob;		/* serialised codes' bytes */
+	uint64_t	 len;		/* payload bytes */
+	uint64_t	 ovector;	/* most capture pairs of any pattern */
 	uint64_t	 sum;		/* hash of the payload */
 };
 
@@ -141,21 +147,22 @@ compile_one(struct bd_rules *r, struct bd_pattern *p, bd_diag_fn *fn,
 	PCRE2_SIZE off;
 	PCRE2_UCHAR emsg[256];
 	char	 msg[400];
-	uint32_t count, size, i;
+	uint32_t count, size, i, captures;
 	PCRE2_SPTR table;
+	pcre2_code *re;
 
-	p->re = pcre2_compile((PCRE2_SPTR)p->src, PCRE2_ZERO_TERMINATED,
+	re = pcre2_compile((PCRE2_SPTR)p->src, PCRE2_ZERO_TERMINATED,
 	    PATTERN_OPTIONS, &err, &off, NULL);
-	if (p->re == NULL) {
+	if (re == NULL) {
 		(void)pcre2_get_error_message(err, emsg, sizeof(emsg));
 		(void)snprintf(msg, sizeof(msg), "regex error at offset %zu: "
 		    "%s", (size_t)off, (const char *)emsg);
 		pattern_error(r, p, p->col + (unsigned)off, fn, arg, msg);
 		return -1;
 	}
-	(void)pcre2_pattern_info(p->re, PCRE2_INFO_NAMECOUNT, &count);
-	(void)pcre2_pattern_info(p->re, PCRE2_INFO_NAMEENTRYSIZE, &size);
-	(void)pcre2_pattern_info(p->re, PCRE2_INFO_NAMETABLE, &table);
+	(void)pcre2_pattern_info(re, PCRE2_INFO_NAMECOUNT, &count);
+	(void)pcre2_pattern_info(re, PCRE2_INFO_NAMEENTRYSIZE, &size);
+	(void)pcre2_pattern_info(re, PCRE2_INFO_NAMETABLE, &table);
 	for (i = 0; i < count; i++) {
 		const char *name = (const char *)table + i * size + 2;
 
@@ -165,11 +172,14 @@ compile_one(struct bd_rules *r, struct bd_pattern *p, bd_diag_fn *fn,
 			    " (extract captures are recipient and reply)" :
 			    " (captures must name a field)");
 			pattern_error(r, p, p->col, fn, arg, msg);
-			pcre2_code_free(p->re);
-			p->re = NULL;
+			pcre2_code_free(re);
 			return -1;
 		}
 	}
+	(void)pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &captures);
+	if (captures + 1 > r->max_ovector)
+		r->max_ovector = captures + 1;
+	atomic_store(&p->re, re);
 	return 0;
 }
 
@@ -198,6 +208,20 @@ cache_map(const char *path, size_t *lenp)
 	return map;
 }
 
+/* Is p (n bytes) a well-formed packed literal list? */
+static int
+packed_ok(const unsigned char *p, size_t n)
+{
+	size_t	 off = 0;
+
+	while (off < n) {
+		if (p[off] == 0 || p[off] > n - off - 1)
+			return 0;
+		off += 1 + p[off];
+	}
+	return 1;
+}
+
 /* Read the literal table of a cache; 0, or -1 when it is malformed. */
 static int
 cache_literals(struct bd_pattern **v, size_t n, const unsigned char *p,
@@ -206,59 +230,47 @@ cache_literals(struct bd_pattern **v, size_t n, const unsigned char *p,
 	size_t	 i, off = 0, l;
 
 	for (i = 0; i < n; i++) {
-		if (off >= len)
+		if (len - off < 2)
 			return -1;
-		l = p[off];
-		off++;
-		if (l > len - off)
+		l = (size_t)p[off] | (size_t)p[off + 1] << 8;
+		off += 2;
+		if (l > len - off || !packed_ok(p + off, l))
 			return -1;
 		free(v[i]->lit);
 		v[i]->lit = NULL;
 		v[i]->litlen = l;
 		if (l > 0) {
-			if ((v[i]->lit = malloc(l + 1)) == NULL)
+			if ((v[i]->lit = malloc(l)) == NULL)
 				return -1;
 			memcpy(v[i]->lit, p + off, l);
-			v[i]->lit[l] = '\0';
 		}
 		off += l;
 	}
 	return off == len ? 0 : -1;
 }
 
-/* Take every pattern from the cache; 0, or -1 to compile instead. */
+/* Learn from the cache that these patterns compiled cleanly: take
+ * their literals and capture count.  0, or -1 to compile instead. */
 static int
 cache_load(struct bd_rules *r, struct bd_pattern **v, size_t n,
     uint64_t key)
 {
 	struct cache_header h;
 	unsigned char *buf;
-	pcre2_code **codes;
-	size_t	 len, i;
+	size_t	 len;
 	int	 rc = -1;
 
 	if (n == 0 || (buf = cache_map(r->cache_path, &len)) == NULL)
 		return -1;
 	memcpy(&h, buf, sizeof(h));
-	if (memcmp(h.magic, CACHE_MAGIC, 8) != 0 || h.key != key ||
-	    h.count != n || h.len != len - sizeof(h) || h.blob > h.len ||
-	    h.sum != bd_hash(bd_hash(BD_HASH_INIT, buf + sizeof(h), h.blob),
-	    buf + sizeof(h) + h.blob, h.len - h.blob) ||
-	    pcre2_serialize_get_number_of_codes(buf + sizeof(h)) != (int)n ||
-	    (codes = calloc(n, sizeof(*codes))) == NULL) {
-		(void)munmap(buf, len);
-		return -1;
-	}
-	if (pcre2_serialize_decode(codes, (int32_t)n, buf + sizeof(h),
-	    NULL) == (int32_t)n && cache_literals(v, n, buf + sizeof(h) +
-	    h.blob, h.len - h.blob) == 0) {
-		for (i = 0; i < n; i++)
-			v[i]->re = codes[i];
+	if (memcmp(h.magic, CACHE_MAGIC, 8) == 0 && h.key == key &&
+	    h.count == n && h.len == len - sizeof(h) && h.ovector > 0 &&
+	    h.ovector < 65536 &&
+	    h.sum == bd_hash(BD_HASH_INIT, buf + sizeof(h), h.len) &&
+	    cache_literals(v, n, buf + sizeof(h), h.len) == 0) {
+		r->max_ovector = (uint32_t)h.ovector;
 		rc = 0;
-	} else
-		for (i = 0; i < n; i++)
-			pcre2_code_free(codes[i]);
-	free(codes);
+	}
 	(void)munmap(buf, len);
 	return rc;
 }
@@ -269,34 +281,21 @@ cache_store(const struct bd_rules *r, struct bd_pattern **v, size_t n,
     uint64_t key)
 {
 	struct cache_header h;
-	const pcre2_code **codes;
-	uint8_t	*blob = NULL;
-	PCRE2_SIZE blen;
 	char	 tmp[4096];
 	unsigned char *lits;
 	size_t	 i, llen, off;
 	int	 fd, ok;
 
-	if (n == 0 || (codes = calloc(n, sizeof(*codes))) == NULL)
+	if (n == 0 || (size_t)snprintf(tmp, sizeof(tmp), "%s.%ld.tmp",
+	    r->cache_path, (long)getpid()) >= sizeof(tmp))
 		return;
-	for (i = 0; i < n; i++)
-		codes[i] = v[i]->re;
-	ok = pcre2_serialize_encode(codes, (int32_t)n, &blob, &blen, NULL) ==
-	    (int32_t)n;
-	free(codes);
-	if (!ok || (size_t)snprintf(tmp, sizeof(tmp), "%s.%ld.tmp",
-	    r->cache_path, (long)getpid()) >= sizeof(tmp)) {
-		pcre2_serialize_free(blob);
-		return;
-	}
 	for (i = 0, llen = 0; i < n; i++)
-		llen += 1 + v[i]->litlen;
-	if ((lits = malloc(llen + 1)) == NULL) {
-		pcre2_serialize_free(blob);
+		llen += 2 + v[i]->litlen;
+	if ((lits = malloc(llen + 1)) == NULL)
 		return;
-	}
 	for (i = 0, off = 0; i < n; i++) {
-		lits[off++] = (unsigned char)v[i]->litlen;
+		lits[off++] = (unsigned char)(v[i]->litlen & 0xff);
+		lits[off++] = (unsigned char)(v[i]->litlen >> 8);
 		if (v[i]->litlen > 0)
 			memcpy(lits + off, v[i]->lit, v[i]->litlen);
 		off += v[i]->litlen;
@@ -304,21 +303,18 @@ cache_store(const struct bd_rules *r, struct bd_pattern **v, size_t n,
 	memcpy(h.magic, CACHE_MAGIC, 8);
 	h.key = key;
 	h.count = n;
-	h.blob = blen;
-	h.len = blen + llen;
-	h.sum = bd_hash(BD_HASH_INIT, blob, blen);
-	h.sum = bd_hash(h.sum, lits, llen);
+	h.len = llen;
+	h.ovector = r->max_ovector;
+	h.sum = bd_hash(BD_HASH_INIT, lits, llen);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
 	    O_NOFOLLOW, 0600)) != -1) {
 		ok = write(fd, &h, sizeof(h)) == (ssize_t)sizeof(h) &&
-		    write(fd, blob, blen) == (ssize_t)blen &&
 		    write(fd, lits, llen) == (ssize_t)llen;
 		ok = close(fd) == 0 && ok;
 		if (!ok || rename(tmp, r->cache_path) == -1)
 			(void)unlink(tmp);
 	}
 	free(lits);
-	pcre2_serialize_free(blob);
 }
 
 /*
@@ -450,25 +446,118 @@ literal:
 	return best >= 3 ? best : 0;
 }
 
+/* Offset just past the class starting at s[i] == '[' (n = strlen). */
+static size_t
+skip_class(const char *s, size_t i, size_t n)
+{
+	i++;
+	if (i < n && s[i] == '^')
+		i++;
+	if (i < n && s[i] == ']')
+		i++;
+	for (; i < n && s[i] != ']'; i++)
+		if (s[i] == '\\' && i + 1 < n)
+			i++;
+	return i;
+}
+
+/* Offset of the ')' closing the group opened at s[i], or n. */
+static size_t
+group_end(const char *s, size_t i, size_t n)
+{
+	int	 depth = 0;
+
+	for (; i < n; i++) {
+		if (s[i] == '\\')
+			i++;
+		else if (s[i] == '[')
+			i = skip_class(s, i, n);
+		else if (s[i] == '(')
+			depth++;
+		else if (s[i] == ')' && --depth == 0)
+			return i;
+	}
+	return n;
+}
+
+/*
+ * The prefilter for a pattern that is an alternation ("a|b", or one
+ * group around it: "(?:a|b)", "(?<blocklist>a|b)"): one literal per
+ * branch, any of which must be in the text.  packed gets, per branch, a
+ * length byte and the literal; returns its size, 0 when a branch has no
+ * literal (then nothing can be skipped).  Plain patterns get their one
+ * literal the same way.
+ */
+size_t
+bd_required_literals(const char *src, unsigned char *packed, size_t size)
+{
+	const char *body = src;
+	char	 branch[1024], lit[256];
+	size_t	 n = strlen(src), start, i, off = 0, l, blen;
+	int	 depth = 0, branches = 0;
+
+	/* One capturing, named or non-capturing group around it all. */
+	if (n > 2 && src[0] == '(' && group_end(src, 0, n) == n - 1) {
+		if (src[1] != '?')
+			body = src + 1;
+		else if (src[2] == ':')
+			body = src + 3;
+		else if ((src[2] == '<' && src[3] != '=' && src[3] != '!') ||
+		    src[2] == '\'' || (src[2] == 'P' && src[3] == '<')) {
+			body = strpbrk(src + 3, ">'");
+			body = body != NULL ? body + 1 : src;
+		}
+		if (body != src)
+			n = (size_t)(src + n - 1 - body);
+	}
+	for (start = 0, i = 0; i <= n; i++) {
+		if (i < n && body[i] == '\\') {
+			i++;
+			continue;
+		}
+		if (i < n && body[i] == '[') {
+			i = skip_class(body, i, n);
+			continue;
+		}
+		if (i < n && body[i] == '(')
+			depth++;
+		else if (i < n && body[i] == ')')
+			depth--;
+		if (i < n && (depth != 0 || body[i] != '|'))
+			continue;
+		/* A branch: body[start, i). */
+		if (++branches > 8 || (blen = i - start) >= sizeof(branch))
+			return 0;
+		memcpy(branch, body + start, blen);
+		branch[blen] = '\0';
+		if ((l = bd_required_literal(branch, lit, sizeof(lit))) == 0 ||
+		    off + 1 + l > size)
+			return 0;
+		packed[off++] = (unsigned char)l;
+		memcpy(packed + off, lit, l);
+		off += l;
+		start = i + 1;
+	}
+	return off;
+}
+
 /* Give every pattern its prefilter literal. */
 static int
 literals(struct bd_pattern **v, size_t n)
 {
-	char	 lit[256];
+	unsigned char lit[1024];
 	size_t	 i, len;
 
 	for (i = 0; i < n; i++) {
 		free(v[i]->lit);
 		v[i]->lit = NULL;
 		v[i]->litlen = 0;
-		/* At most 255 bytes: the cache stores one length byte. */
-		if ((len = bd_required_literal(v[i]->src, lit,
+		if ((len = bd_required_literals(v[i]->src, lit,
 		    sizeof(lit))) == 0)
 			continue;
-		if ((v[i]->lit = malloc(len + 1)) == NULL)
+		if ((v[i]->lit = malloc(len)) == NULL)
 			return -1;
 		memcpy(v[i]->lit, lit, len);
-		v[i]->lit[len] = '\0';
 		v[i]->litlen = len;
 	}
 	return 0;
@@ -481,7 +570,6 @@ bd_rules_compile(struct bd_rules *r, bd_diag_fn *fn, void *arg)
 	struct bd_pattern **v;
 	size_t	 n, i;
 	uint64_t key = 0;
-	uint32_t captures;
 	int	 errors = 0;
 
 	if ((v = collect(r, &n)) == NULL)
@@ -498,19 +586,38 @@ bd_rules_compile(struct bd_rules *r, bd_diag_fn *fn, void *arg)
 		for (i = 0; i < n; i++)
 			if (compile_one(r, v[i], fn, arg) == -1)
 				errors++;
-	for (i = 0; i < n; i++) {
-		if (v[i]->re == NULL)
-			continue;
-		(void)pcre2_pattern_info(v[i]->re, PCRE2_INFO_CAPTURECOUNT,
-		    &captures);
-		if (captures + 1 > r->max_ovector)
-			r->max_ovector = captures + 1;
-	}
 	if (r->cache_path != NULL && !r->cache_used && errors == 0 &&
 	    !r->failed)
 		cache_store(r, v, n, key);
 	free(v);
 	return errors ? -1 : 0;
+}
+
+/*
+ * The compiled code of p, compiling it now if the table came from the
+ * cache (its source is known to compile: the cache says so).  Safe from
+ * several threads: the first finished compile is published atomically
+ * and a loser frees its copy.  NULL only when out of memory.
+ */
+pcre2_code *
+bd_pattern_code(const struct bd_pattern *p)
+{
+	struct bd_pattern *w = (struct bd_pattern *)p;	/* the lazy slot */
+	pcre2_code *re, *expected = NULL;
+	PCRE2_SIZE off;
+	int	 err;
+
+	if ((re = atomic_load(&w->re)) != NULL)
+		return re;
+	re = pcre2_compile((PCRE2_SPTR)p->src, PCRE2_ZERO_TERMINATED,
+	    PATTERN_OPTIONS, &err, &off, NULL);
+	if (re == NULL)
+		return NULL;
+	if (!atomic_compare_exchange_strong(&w->re, &expected, re)) {
+		pcre2_code_free(re);
+		re = expected;
+	}
+	return re;
 }
 
 /* Public: where to keep compiled patterns between runs. */

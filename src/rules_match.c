@@ -78,28 +78,41 @@ pairs_of(const char *lower, size_t len, uint64_t *bits)
 	}
 }
 
-/*
- * Can p match at all?  The prefilter: its literal must be in lower.
- * First every byte pair of the literal must be in the text's pair
- * bitmap (one cheap look per pair, and most rules fail on the first
- * pairs), then memmem() confirms.
- */
+/* Is the literal lit (n bytes) in lower?  The byte-pair bitmap first:
+ * one cheap look per pair, and most literals fail on their first pairs;
+ * then memmem() confirms. */
 static int
-maybe(const struct bd_pattern *p, const char *lower, size_t len,
+has_literal(const char *lit, size_t n, const char *lower, size_t len,
     const uint64_t *pairs)
 {
 	size_t	 i;
 	unsigned h;
 
-	if (p->lit == NULL || lower == NULL)
-		return 1;
 	if (pairs != NULL)
-		for (i = 1; i < p->litlen; i++) {
-			h = PAIR(p->lit[i - 1], p->lit[i]);
+		for (i = 1; i < n; i++) {
+			h = PAIR(lit[i - 1], lit[i]);
 			if ((pairs[h / 64] & ((uint64_t)1 << (h % 64))) == 0)
 				return 0;
 		}
-	return memmem(lower, len, p->lit, p->litlen) != NULL;
+	return memmem(lower, len, lit, n) != NULL;
+}
+
+/* Can p match at all?  The prefilter: one of its literals must be in
+ * lower (patterns without literals always may). */
+static int
+maybe(const struct bd_pattern *p, const char *lower, size_t len,
+    const uint64_t *pairs)
+{
+	size_t	 off, l;
+
+	if (p->lit == NULL || lower == NULL)
+		return 1;
+	for (off = 0; off < p->litlen; off += 1 + l) {
+		l = (unsigned char)p->lit[off];
+		if (has_literal(p->lit + off + 1, l, lower, len, pairs))
+			return 1;
+	}
+	return 0;
 }
 
 /* ASCII lower-case copy for the prefilter; NULL when out of memory
@@ -125,7 +138,11 @@ pattern_match(const struct bd_rules *rules, const struct bd_pattern *p,
 {
 	int	 rc;
 
-	rc = pcre2_match(p->re, (PCRE2_SPTR)s, len, 0, 0, md, rules->mctx);
+	pcre2_code *re = bd_pattern_code(p);
+
+	if (re == NULL)
+		return 0;
+	rc = pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, md, rules->mctx);
 	if (rc >= 0)
 		return 1;
 	if (rc != PCRE2_ERROR_NOMATCH && limit_hits != NULL)
@@ -144,11 +161,15 @@ take_captures(const struct bd_pattern *p, pcre2_match_data *md,
 	uint32_t novec = pcre2_get_ovector_count(md);
 	int	 f, group;
 
-	(void)pcre2_pattern_info(p->re, PCRE2_INFO_NAMECOUNT, &count);
+	pcre2_code *re = bd_pattern_code(p);
+
+	if (re == NULL)
+		return;
+	(void)pcre2_pattern_info(re, PCRE2_INFO_NAMECOUNT, &count);
 	if (count == 0)
 		return;
-	(void)pcre2_pattern_info(p->re, PCRE2_INFO_NAMEENTRYSIZE, &size);
-	(void)pcre2_pattern_info(p->re, PCRE2_INFO_NAMETABLE, &table);
+	(void)pcre2_pattern_info(re, PCRE2_INFO_NAMEENTRYSIZE, &size);
+	(void)pcre2_pattern_info(re, PCRE2_INFO_NAMETABLE, &table);
 	for (i = 0; i < count; i++) {
 		const unsigned char *e = table + i * size;
 
@@ -211,7 +232,7 @@ rule_try(const struct bd_rules *rules, const struct bd_rule *r,
 		    pattern_match(rules, &r->unless[i], in->text, in->len, md,
 		    limit_hits))
 			return 0;
-	if (r->host.re != NULL && (in->remote_host == NULL ||
+	if (r->host.src != NULL && (in->remote_host == NULL ||
 	    !pattern_match(rules, &r->host, in->remote_host,
 	    strlen(in->remote_host), md, limit_hits)))
 		return 0;
@@ -326,7 +347,8 @@ named_group(const struct bd_pattern *p, pcre2_match_data *md,
 	int	 n;
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 
-	n = pcre2_substring_number_from_name(p->re, (PCRE2_SPTR)name);
+	n = pcre2_substring_number_from_name(bd_pattern_code(p),
+	    (PCRE2_SPTR)name);
 	if (n < 0 || (uint32_t)n >= pcre2_get_ovector_count(md) ||
 	    ov[2 * n] == PCRE2_UNSET)
 		return 0;
@@ -374,7 +396,9 @@ bd_rules_extract(const struct bd_rules *rules, const char *text, size_t len,
 			/* Bounded: each round consumes at least one byte. */
 			for (off = 0, k = 0; off <= len && k < 10000 && !stop;
 			    k++) {
-				if (pcre2_match(p->re, (PCRE2_SPTR)text, len,
+				if (bd_pattern_code(p) == NULL ||
+				    pcre2_match(bd_pattern_code(p),
+				    (PCRE2_SPTR)text, len,
 				    off, 0, md, rules->mctx) < 0)
 					break;
 				ov = pcre2_get_ovector_pointer(md);
