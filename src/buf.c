@@ -45,7 +45,7 @@ buf_grow(struct bd_buf *b, size_t need)
 	char	*p;
 
 	want = b->len + need + 1;
-	if (want <= b->cap)
+	if (want <= b->cap && b->data != NULL)
 		return 0;
 	cap = b->cap ? b->cap : 64;
 	while (cap < want)
