@@ -859,6 +859,14 @@ fallback(struct ctx *c)
 			    (p[3] == ' ' || p[3] == '-') &&
 			    (p == s + i || p[-1] == ' ') &&
 			    (p == s + i || (p - 2 >= s + i && p[-2] == ':'))) {
+				/* With its indented continuation lines, as
+				 * Postfix and Exim fold a long reply. */
+				while (le < len && le + 1 < len &&
+				    (s[le + 1] == ' ' || s[le + 1] == '\t')) {
+					nl = memchr(s + le + 1, '\n',
+					    len - le - 1);
+					le = nl == NULL ? len : (size_t)(nl - s);
+				}
 				reply = clean_reply(p, s + le - p);
 				if (reply == NULL)
 					c->oom = 1;

@@ -747,8 +747,11 @@ walk_multipart(struct walk *w, const char *body, size_t blen,
 			if (pos < blen)
 				seen = 1;
 			if (inpart && seen) {
-				/* The LF before a delimiter belongs to it. */
-				pend = pos > start ? pos - 1 : start;
+				/* The LF before a delimiter belongs to it;
+				 * at the end of the input there may be
+				 * none. */
+				pend = pos > start && body[pos - 1] == '\n' ?
+				    pos - 1 : pos;
 				if (++w->nparts > BD_MAX_MIME_PARTS) {
 					w->limited = 1;
 					return;
@@ -771,7 +774,9 @@ walk_multipart(struct walk *w, const char *body, size_t blen,
 			inpart = 1;
 			start = le + 1 <= blen ? le + 1 : blen;
 		}
-		pos = le + 1;
+		/* A last line without LF ends at blen: step to blen, not
+		 * past it, so the end-of-input round still runs. */
+		pos = le < blen ? le + 1 : blen + (pos == blen);
 	}
 	if (!seen && !w->stop) {
 		/* No delimiter at all: read the body as text (lenient). */
