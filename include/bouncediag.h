@@ -186,6 +186,8 @@ enum bd_mode {
 struct bd_options {
 	enum bd_mode	 mode;
 	long		 now;		/* time_t for since/until, 0 = now */
+	int		 truncated;	/* the caller cut the input at a size
+					   limit: mark every diagnosis */
 };
 
 void		 bd_options_init(struct bd_options *opts);
@@ -277,6 +279,8 @@ struct bd_diagnosis {
 	const struct bd_evidence *evidence; /* NULL when no original */
 	size_t		 message;	/* 1-based message number in the input
 					   (mbox), 0 for a paste */
+	unsigned	 limit_hits;	/* patterns stopped by a PCRE2 limit,
+					   counted as no match */
 };
 
 /*
@@ -288,6 +292,16 @@ struct bd_result;
 enum bd_status	 bd_diagnose(const struct bd_rules *rules,
 		    const struct bd_options *opts, const char *source,
 		    const char *buf, size_t len, struct bd_result **out);
+/*
+ * Like bd_diagnose(), but hands each message's result to fn as soon as it
+ * is ready (an mbox holds many), so memory stays bounded by one message
+ * whatever the input.  The result is freed when fn returns; fn returns
+ * nonzero to stop early.  Returns BD_OK, or the first error.
+ */
+typedef int	 bd_result_fn(const struct bd_result *res, void *arg);
+enum bd_status	 bd_diagnose_each(const struct bd_rules *rules,
+		    const struct bd_options *opts, const char *source,
+		    const char *buf, size_t len, bd_result_fn *fn, void *arg);
 size_t		 bd_result_count(const struct bd_result *res);
 const struct bd_diagnosis *bd_result_get(const struct bd_result *res,
 		    size_t i);

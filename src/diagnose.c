@@ -36,6 +36,10 @@ struct dctx {
 	struct bd_result *res;
 	const char	*source;
 	long		 today;
+	int		 cut;		/* the caller cut the input */
+	bd_result_fn	*each;		/* stream results per message */
+	void		*each_arg;
+	int		 stop;		/* each asked to stop */
 };
 
 /* Append an empty diagnosis; NULL when out of memory. */
@@ -172,7 +176,7 @@ classify(struct dctx *c, struct bd_diagnosis *d,
 	in.esc = esc;
 	in.remote_host = rep->remote_host[0] ? rep->remote_host : NULL;
 	in.today = c->today;
-	if ((r = bd_rules_match(c->rules, &in, &out, NULL)) != NULL) {
+	if ((r = bd_rules_match(c->rules, &in, &out, &d->limit_hits)) != NULL) {
 		d->cause = r->cause;
 		d->confidence = BD_CONF_HIGH;
 		d->rule = r->id;
@@ -365,7 +369,7 @@ diagnose_reply(struct dctx *c, const char *text, size_t len,
 	d->enhanced = keeps(c->res, esc);
 	d->text = keep(c->res, rep.text != NULL ? rep.text : "",
 	    rep.text != NULL ? rep.text_len : 0);
-	d->truncated = rep.truncated;
+	d->truncated = rep.truncated || c->cut;
 	if (x != NULL) {
 		d->fields[BD_F_TIMESTAMP] = keeps(c->res, x->timestamp);
 		d->fields[BD_F_QUEUE_ID] = keeps(c->res, x->queue_id);
@@ -632,6 +636,41 @@ is_mbox(const char *buf, size_t len)
 	return len > 5 && memcmp(buf, "From ", 5) == 0;
 }
 
+/* Start an empty result. */
+static struct bd_result *
+result_new(void)
+{
+	struct bd_result *res;
+
+	if ((res = calloc(1, sizeof(*res))) != NULL)
+		bd_arena_init(&res->arena);
+	return res;
+}
+
+/* Diagnose message n of an mbox into a result of its own, hand it to
+ * the caller's callback and free it. */
+static int
+stream_message(struct dctx *c, const char *base, const char *buf,
+    size_t len, size_t n)
+{
+	struct bd_result *all = c->res;
+	int	 rc;
+
+	if ((c->res = result_new()) == NULL) {
+		c->res = all;
+		return -1;
+	}
+	c->source = message_source(c, base, n, 1);
+	rc = diagnose_message(c, buf, len, n);
+	if (c->res->nomem)
+		rc = -1;
+	if (rc == 0 && c->each(c->res, c->each_arg) != 0)
+		c->stop = 1;
+	bd_result_free(c->res);
+	c->res = all;
+	return rc;
+}
+
 /* Split an mbox on "From " lines that start a line (RFC 4155). */
 static int
 diagnose_mbox(struct dctx *c, const char *buf, size_t len)
@@ -658,9 +697,17 @@ diagnose_mbox(struct dctx *c, const char *buf, size_t len)
 				break;
 		}
 		n++;
-		c->source = message_source(c, base, n, 1);
-		rc = diagnose_message(c, body, (size_t)(next - body), n);
+		if (c->each != NULL)
+			rc = stream_message(c, base, body,
+			    (size_t)(next - body), n);
+		else {
+			c->source = message_source(c, base, n, 1);
+			rc = diagnose_message(c, body, (size_t)(next - body),
+			    n);
+		}
 		p = next;
+		if (c->stop)
+			break;
 	}
 	c->source = base;
 	return rc;
@@ -676,10 +723,10 @@ dctx_init(struct dctx *c, const struct bd_rules *rules,
 	memset(c, 0, sizeof(*c));
 	if (rules == NULL || !rules->finished || rules->failed)
 		return BD_E_INVAL;
-	if ((c->res = calloc(1, sizeof(*c->res))) == NULL)
+	if ((c->res = result_new()) == NULL)
 		return BD_E_NOMEM;
-	bd_arena_init(&c->res->arena);
 	c->rules = rules;
+	c->cut = opts != NULL && opts->truncated;
 	c->source = keeps(c->res, source != NULL ? source : "-");
 	now = opts != NULL && opts->now != 0 ? opts->now : (long)time(NULL);
 	c->today = now / 86400;
@@ -708,10 +755,11 @@ bd_diagnose_record(const struct bd_rules *rules,
 	return BD_OK;
 }
 
-/* Public entry point. */
-enum bd_status
-bd_diagnose(const struct bd_rules *rules, const struct bd_options *opts,
-    const char *source, const char *buf, size_t len, struct bd_result **out)
+/* Sniff the input and diagnose it; results go to c->res or c->each. */
+static enum bd_status
+diagnose_input(const struct bd_rules *rules, const struct bd_options *opts,
+    const char *source, const char *buf, size_t len, bd_result_fn *each,
+    void *each_arg, struct bd_result **out)
 {
 	struct dctx c;
 	struct bd_options defaults;
@@ -726,8 +774,12 @@ bd_diagnose(const struct bd_rules *rules, const struct bd_options *opts,
 	}
 	if ((st = dctx_init(&c, rules, opts, source)) != BD_OK)
 		return st;
-	if (len > BD_MAX_INPUT)
+	c.each = each;
+	c.each_arg = each_arg;
+	if (len > BD_MAX_INPUT) {
 		len = BD_MAX_INPUT;	/* the caller reads bounded; be sure */
+		c.cut = 1;
+	}
 	mode = opts->mode;
 	if (mode == BD_MODE_AUTO) {
 		if (is_mbox(buf, len))
@@ -752,8 +804,34 @@ bd_diagnose(const struct bd_rules *rules, const struct bd_options *opts,
 		bd_result_free(c.res);
 		return BD_E_NOMEM;
 	}
+	if (each != NULL) {
+		/* A single message or paste: one result, handed over. */
+		if (bd_result_count(c.res) > 0 && !c.stop)
+			(void)each(c.res, each_arg);
+		bd_result_free(c.res);
+		return BD_OK;
+	}
 	*out = c.res;
 	return BD_OK;
+}
+
+/* Public entry point: all diagnoses of one input in one result. */
+enum bd_status
+bd_diagnose(const struct bd_rules *rules, const struct bd_options *opts,
+    const char *source, const char *buf, size_t len, struct bd_result **out)
+{
+	return diagnose_input(rules, opts, source, buf, len, NULL, NULL, out);
+}
+
+/* Public: one result per message, handed to fn as it is ready. */
+enum bd_status
+bd_diagnose_each(const struct bd_rules *rules, const struct bd_options *opts,
+    const char *source, const char *buf, size_t len, bd_result_fn *fn,
+    void *arg)
+{
+	struct bd_result *none;
+
+	return diagnose_input(rules, opts, source, buf, len, fn, arg, &none);
 }
 
 size_t

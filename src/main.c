@@ -128,6 +128,8 @@ struct cli {
 	int		 tripped;	/* a --fail-on cause was seen */
 	int		 jit;		/* bd_rules_jit() done */
 	int		 in_log;	/* records come from a log */
+	int		 limit_warned;	/* PCRE2 limit said for this input */
+	int		 lost;		/* a rendering failed (out of memory) */
 	size_t		 printed;	/* results printed so far */
 };
 
@@ -369,18 +371,36 @@ take_result(const struct bd_result *res, void *arg)
 	if (cli->printed++ > 0 && cli->format == BD_FORMAT_TEXT &&
 	    !cli->in_log && bd_result_count(res) > 0)
 		fputs("\n", stdout);
-	(void)emit(cli->in_log && cli->format ==
-	    BD_FORMAT_TEXT ? bd_render_brief(res, cli->render_flags) :
-	    bd_render(res, cli->format, cli->render_flags));
+	if (emit(cli->in_log && cli->format == BD_FORMAT_TEXT ?
+	    bd_render_brief(res, cli->render_flags) :
+	    bd_render(res, cli->format, cli->render_flags)) == -1)
+		cli->lost = 1;
 	return 0;
 }
 
-/* Diagnose one buffer and print the result. */
+/* Tell once per input that a rule's pattern hit a PCRE2 limit. */
+static int
+note_limits(const struct bd_result *res, void *arg)
+{
+	struct cli *cli = arg;
+	size_t	 i;
+
+	for (i = 0; i < bd_result_count(res); i++)
+		if (bd_result_get(res, i)->limit_hits > 0 &&
+		    !cli->limit_warned) {
+			warnx("%s: a rule's pattern hit the PCRE2 match limit "
+			    "and counted as no match", bd_result_get(res,
+			    i)->source);
+			cli->limit_warned = 1;
+		}
+	return take_result(res, arg);
+}
+
+/* Diagnose one buffer and print its results, message by message. */
 static int
 diagnose_buffer(struct cli *cli, const char *source, const char *buf,
-    size_t len)
+    size_t len, int truncated)
 {
-	struct bd_result *res;
 	enum bd_status st;
 	static int inputs;
 
@@ -391,13 +411,20 @@ diagnose_buffer(struct cli *cli, const char *source, const char *buf,
 	 */
 	if (++inputs == JIT_AFTER_INPUTS)
 		bd_rules_jit(cli->rules);
-	st = bd_diagnose(cli->rules, &cli->opts, source, buf, len, &res);
+	cli->opts.truncated = truncated;
+	cli->limit_warned = 0;
+	cli->lost = 0;
+	st = bd_diagnose_each(cli->rules, &cli->opts, source, buf, len,
+	    note_limits, cli);
+	cli->opts.truncated = 0;
 	if (st != BD_OK) {
 		warnx("%s: %s", source, bd_strerror(st));
 		return -1;
 	}
-	(void)take_result(res, cli);
-	bd_result_free(res);
+	if (cli->lost) {
+		warnx("%s: some diagnoses could not be printed", source);
+		return -1;
+	}
 	return 0;
 }
 
@@ -551,7 +578,7 @@ diagnose_fd(struct cli *cli, const char *name, int fd)
 	if (truncated)
 		warnx("%s: larger than %u MB: only the first %u MB were read",
 		    name, CLI_MAX_INPUT >> 20, CLI_MAX_INPUT >> 20);
-	if (diagnose_buffer(cli, name, buf, len) == -1)
+	if (diagnose_buffer(cli, name, buf, len, truncated) == -1)
 		cli->unreadable = 1;
 	free(buf);
 }
@@ -949,7 +976,7 @@ main(int argc, char **argv)
 			diagnose_log(&cli, "-e", cli.expr, strlen(cli.expr),
 			    -1);
 		else if (diagnose_buffer(&cli, "-e", cli.expr,
-		    strlen(cli.expr)) == -1)
+		    strlen(cli.expr), 0) == -1)
 			cli.unreadable = 1;
 	} else if (argc == 0 || (argc == 1 && strcmp(argv[0], "-") == 0)) {
 		if (isatty(STDIN_FILENO))
