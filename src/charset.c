@@ -182,11 +182,13 @@ bd_charset_to_utf8(const char *cs, const char *in, size_t len,
 		bd_charset_utf8_clean(in, len, out);
 		return;
 	}
-	if ((cd = iconv_open("UTF-8", name)) == (iconv_t)-1) {
+	/* (iconv_t)-1 is iconv_open(3)'s error value. */
+	cd = iconv_open("UTF-8", name);
+	if (cd == (iconv_t)-1) {	/* NOLINT(performance-no-int-to-ptr) */
 		bd_charset_utf8_clean(in, len, out);
 		return;
 	}
-	ip = (char *)(uintptr_t)in;
+	ip = (char *)in;	/* iconv(3) takes char **, never writes */
 	il = len;
 	while (il > 0 && !out->truncated && !out->nomem) {
 		op = tmp;

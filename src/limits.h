@@ -58,8 +58,15 @@
  * _heap_limit in KiB).  Rule patterns are simple; these stop a
  * catastrophic pattern such as (a+)+$ from backtracking without bound
  * on a hostile reply.  A limit hit counts as "no match". */
+/* (The fuzz build lowers them with -D to find slow patterns sooner.) */
+#ifndef BD_PCRE_MATCH_LIMIT
 #define BD_PCRE_MATCH_LIMIT	100000
+#endif
+#ifndef BD_PCRE_DEPTH_LIMIT
 #define BD_PCRE_DEPTH_LIMIT	1000
+#endif
+#ifndef BD_PCRE_HEAP_LIMIT
 #define BD_PCRE_HEAP_LIMIT	(4u * 1024)
+#endif
 
 #endif /* BD_LIMITS_H */

@@ -500,9 +500,11 @@ bd_log_family_sniff(const char *buf, size_t len)
 			p++;
 			n--;
 		}
-		if (n == 0)
+		if (n == 0) {
+			i++;	/* blank lines: at most BD_LOG_SNIFF_LINES */
 			continue;
-		i++;
+		}
+		/* The first non-blank line decides. */
 		if (*p == '{' || *p == '[')
 			return BD_LOG_JSON;
 		if (is_exim_stamp(p, n))
@@ -527,7 +529,7 @@ gunzip_head(const char *head, size_t len, char *out, size_t size)
 	memset(&z, 0, sizeof(z));
 	if (inflateInit2(&z, 15 + 16) != Z_OK)
 		return 0;
-	z.next_in = (unsigned char *)(uintptr_t)head;
+	z.next_in = (unsigned char *)head;	/* zlib never writes input */
 	z.avail_in = (uInt)(len > BD_MAX_INPUT ? BD_MAX_INPUT : len);
 	z.next_out = (unsigned char *)out;
 	z.avail_out = (uInt)size;
@@ -712,7 +714,7 @@ scan(struct bd_log_ctx *c, const struct marker *markers, const char *buf,
 	const char *next[BD_LOG_MAX_MARKERS], *counted = buf, *hit, *ls, *le;
 	size_t	 nm, i;
 
-	for (nm = 0; markers[nm].needle != NULL && nm < BD_LOG_MAX_MARKERS;
+	for (nm = 0; nm < BD_LOG_MAX_MARKERS && markers[nm].needle != NULL;
 	    nm++)
 		next[nm] = next_hit(&markers[nm], buf, buf, end);
 	while (!c->stop) {

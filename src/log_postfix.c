@@ -78,12 +78,11 @@ bd_log_postfix(struct bd_log_ctx *c, const char *line, size_t len)
 		;
 	wlen = (size_t)(p - word);
 	memset(&r, 0, sizeof(r));
-	if (wlen == 7 && memcmp(word, "bounced", 7) == 0)
+	if (wlen == 7 && (memcmp(word, "bounced", 7) == 0 ||
+	    memcmp(word, "expired", 7) == 0))
 		r.action = "failed";
 	else if (wlen == 8 && memcmp(word, "deferred", 8) == 0)
 		r.action = "delayed";
-	else if (wlen == 7 && memcmp(word, "expired", 7) == 0)
-		r.action = "failed";
 	else
 		return BD_LOG_NOT_BOUNCE;
 	r.timestamp = ts[0] != '\0' ? ts : NULL;

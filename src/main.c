@@ -271,7 +271,7 @@ cache_path(const char *const *paths, size_t npaths, char *buf, size_t size)
 	const char *base = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	char	 dir[PATH_MAX], real[PATH_MAX];
 	unsigned long long h = 0xcbf29ce484222325ULL;
-	size_t	 i;
+	size_t	 i, n;
 	const char *s;
 
 	if (base == NULL || *base != '/') {
@@ -284,9 +284,10 @@ cache_path(const char *const *paths, size_t npaths, char *buf, size_t size)
 	    sizeof(dir))
 		return NULL;
 	(void)mkdir(dir, 0700);
-	if (strlen(dir) + sizeof("/bouncediag") > sizeof(dir))
+	n = strlen(dir);
+	if ((size_t)snprintf(dir + n, sizeof(dir) - n, "/bouncediag") >=
+	    sizeof(dir) - n)
 		return NULL;
-	strcat(dir, "/bouncediag");
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
 		return NULL;
 	for (i = 0; i < npaths; i++) {
@@ -777,8 +778,7 @@ print_origins(const struct bd_rules *r)
 
 	for (f = 0; (name = bd_rules_file_at(r, f)) != NULL; f++) {
 		nrules = ncauses = 0;
-		for (i = 0; (id = bd_rules_rule_at(r, i, &file, NULL)) != NULL;
-		    i++)
+		for (i = 0; bd_rules_rule_at(r, i, &file, NULL) != NULL; i++)
 			if (strcmp(file, name) == 0)
 				nrules++;
 		for (i = 0; (c = bd_rules_cause_at(r, i)) != NULL; i++)

@@ -216,6 +216,8 @@ html_to_text(const char *s, size_t len, struct bd_buf *out)
 static int
 looks_like_headers(const char *s, size_t len)
 {
+	if (s == NULL)
+		return 0;
 	while (len > 0 && (*s == '\n' || *s == ' ')) {
 		s++;
 		len--;
@@ -529,7 +531,6 @@ static char *
 clean_addr(const char *s, size_t len)
 {
 	struct bd_buf b;
-	const char *e;
 
 	while (len > 0 && (isspace((unsigned char)*s) || *s == '<' ||
 	    *s == '"' || *s == '\'')) {
@@ -551,7 +552,7 @@ clean_addr(const char *s, size_t len)
 	while (len > 0 && (isspace((unsigned char)s[len - 1]) ||
 	    strchr(">:,;.\"')", s[len - 1]) != NULL))
 		len--;
-	if (len == 0 || len > 320 || (e = memchr(s, '@', len)) == NULL ||
+	if (len == 0 || len > 320 || memchr(s, '@', len) == NULL ||
 	    memchr(s, ' ', len) != NULL)
 		return NULL;
 	bd_buf_init(&b, 320);
@@ -1003,12 +1004,13 @@ static int
 ses_notification(const char *body, size_t len, const char *type)
 {
 	static const char key[] = "notificationType";
-	const char *p, *end = body + len;
+	const char *p, *end;
 	size_t	 n = strlen(type);
 
 	if (body == NULL || (p = memmem(body, len, key, sizeof(key) - 1)) ==
 	    NULL)
 		return 0;
+	end = body + len;
 	for (p += sizeof(key) - 1; p < end && (*p == '"' || *p == '\\' ||
 	    *p == ':' || *p == ' ' || *p == '\t'); p++)
 		;
@@ -1223,7 +1225,10 @@ parse_level(const char *buf, size_t len, const struct bd_rules *rules,
 		if (m->rcpt[i].action == NULL ||
 		    strcmp(m->rcpt[i].action, "delayed") != 0)
 			nfailed++;
-	if (c.feedback) {
+	/* An Amazon SES complaint notification is feedback, not a bounce,
+	 * when nothing else in the message says otherwise. */
+	if (c.feedback || (nfailed == 0 && m->nrcpt == 0 && ndelivered == 0 &&
+	    ses_notification(m->body, m->body_len, "Complaint"))) {
 		m->kind = BD_MSG_FEEDBACK;
 		m->kind_name = strdup("feedback");
 	} else if (nfailed > 0)
@@ -1234,10 +1239,6 @@ parse_level(const char *buf, size_t len, const struct bd_rules *rules,
 	} else if (ndelivered > 0) {
 		m->kind = BD_MSG_DELIVERED;
 		m->kind_name = strdup("delivered");
-	} else if (ses_notification(m->body, m->body_len, "Complaint")) {
-		/* Amazon SES complaint notification: feedback, not a bounce. */
-		m->kind = BD_MSG_FEEDBACK;
-		m->kind_name = strdup("feedback");
 	} else if (c.orig.len > 0 && jmrp(&c)) {
 		/* Hotmail/Outlook.com JMRP: a complaint without ARF. */
 		m->kind = BD_MSG_FEEDBACK;

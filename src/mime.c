@@ -559,7 +559,7 @@ bd_mime_enc_parse(const char *v, size_t len)
 static void
 decode_b64(const char *in, size_t len, struct bd_buf *out)
 {
-	static const signed char tab[256] = {
+	static const unsigned char tab[256] = {
 		['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5,
 		['F'] = 6, ['G'] = 7, ['H'] = 8, ['I'] = 9, ['J'] = 10,
 		['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15,

@@ -882,17 +882,17 @@ reply_end(const char *in, size_t len, const struct anchor *a, size_t from,
 				return le;
 		}
 		r = line_code(in, ls, lec, a->transcript, &c, &sep, &ind);
+		/* The reply ends at another code, at a line that cannot
+		 * belong to it, or after its final line. */
+		if ((r == 1 && c != a->code) || r == -1 || (r != 1 && !ind &&
+		    (final || line_is_header(in, ls, lec))))
+			return le;
 		if (r == 1) {
-			if (c != a->code)
-				return le;
 			if (sep == '-')
 				multi = 1;
 			else if (multi)
 				final = 1;
-		} else if (r == -1)
-			return le;
-		else if (!ind && (final || line_is_header(in, ls, lec)))
-			return le;
+		}
 		if (++lines > BD_MAX_REPLY_LINES) {
 			*truncated = 1;
 			return le;
