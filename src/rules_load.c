@@ -1186,7 +1186,8 @@ add_file(struct bd_rules *rules, const char *path, bd_diag_fn *fn,
 		close(fd);
 		return bd_rules_add_buffer(rules, path, "", 0, fn, arg);
 	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE |
+	    MAP_POPULATE, fd, 0);
 	close(fd);
 	if (map == MAP_FAILED) {
 		report(fn, arg, BD_SEV_ERROR, path, 0, 0, "%s",
