@@ -104,7 +104,12 @@ eval: $(BIN)
 	@sh scripts/eval.sh
 
 bench: $(BIN)
-	@sh scripts/bench.sh
+	@echo "== one-shot paste (scripts/bench-paste.sh)"
+	@BIN=./$(BIN) sh scripts/bench-paste.sh
+	@echo "== bounce emails beside Sisimai (scripts/bench-eml.sh)"
+	@BIN=./$(BIN) sh scripts/bench-eml.sh
+	@echo "== a 1 GB Postfix log beside grep (scripts/bench.sh)"
+	@BIN=./$(BIN) sh scripts/bench.sh
 
 regen: $(BIN)
 	@BIN=./$(BIN) sh tests/cli/regen.sh
