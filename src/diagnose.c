@@ -363,9 +363,16 @@ diagnose_reply(struct dctx *c, const char *text, size_t len,
 	d->source = c->source;
 	d->code = rep.code;
 	memcpy(esc, rep.esc, sizeof(esc));
-	/* A DSN's Status: field is the authority when the text has none. */
-	if (esc[0] == '\0' && x != NULL)
-		(void)take_status(x->status, esc, sizeof(esc));
+	/* A DSN's Status: field is the authority when the text has none,
+	 * or has only the catch-all X.0.0 where Status is more specific
+	 * (sendmail's "Status: 5.3.0" beside a generic 5.0.0 reply). */
+	if (x != NULL && (esc[0] == '\0' || strcmp(esc + 1, ".0.0") == 0)) {
+		char	 st[BD_ESC_SIZE];
+
+		if (take_status(x->status, st, sizeof(st)) &&
+		    (esc[0] == '\0' || strcmp(st + 1, ".0.0") != 0))
+			memcpy(esc, st, sizeof(esc));
+	}
 	d->enhanced = keeps(c->res, esc);
 	d->text = keep(c->res, rep.text != NULL ? rep.text : "",
 	    rep.text != NULL ? rep.text_len : 0);
@@ -671,28 +678,33 @@ stream_message(struct dctx *c, const char *base, const char *buf,
 	return rc;
 }
 
+/* Just past the end of the line at p: LF, CRLF or a bare CR (old Mac
+ * mailboxes) ends it; end when there is none. */
+static const char *
+line_after(const char *p, const char *end)
+{
+	for (; p < end; p++) {
+		if (*p == '\n')
+			return p + 1;
+		if (*p == '\r')
+			return p + 1 < end && p[1] == '\n' ? p + 2 : p + 1;
+	}
+	return end;
+}
+
 /* Split an mbox on "From " lines that start a line (RFC 4155). */
 static int
 diagnose_mbox(struct dctx *c, const char *buf, size_t len)
 {
-	const char *p = buf, *end = buf + len, *next, *base = c->source;
+	const char *p = buf, *end = buf + len, *next, *body, *base = c->source;
 	size_t	 n = 0;
 	int	 rc = 0;
 
 	while (p < end && rc == 0) {
 		/* Skip the separator line itself. */
-		const char *body = memchr(p, '\n', (size_t)(end - p));
-
-		body = body != NULL ? body + 1 : end;
+		body = line_after(p, end);
 		for (next = body; next < end; ) {
-			const char *nl = memchr(next, '\n',
-			    (size_t)(end - next));
-
-			if (nl == NULL) {
-				next = end;
-				break;
-			}
-			next = nl + 1;
+			next = line_after(next, end);
 			if (end - next > 5 && memcmp(next, "From ", 5) == 0)
 				break;
 		}
