@@ -57,22 +57,27 @@ cp_width(uint32_t c)
 	return 1;
 }
 
+/* Columns of the code point at s[*i] (n bytes in all); moves *i past
+ * it.  An invalid byte counts as one column. */
+static size_t
+step(const char *s, size_t n, size_t *i)
+{
+	uint32_t c;
+	size_t	 k;
+
+	k = bd_utf8_decode((const unsigned char *)s + *i, n - *i, &c);
+	*i += k != 0 ? k : 1;
+	return k != 0 ? cp_width(c) : 1;
+}
+
 /* Display width of n bytes of (already safe) UTF-8. */
 static size_t
 cols(const char *s, size_t n)
 {
-	size_t	 i = 0, w = 0, k;
-	uint32_t c;
+	size_t	 i = 0, w = 0;
 
-	while (i < n) {
-		k = bd_utf8_decode((const unsigned char *)s + i, n - i, &c);
-		if (k == 0) {
-			k = 1;
-			c = '?';
-		}
-		w += cp_width(c);
-		i += k;
-	}
+	while (i < n)
+		w += step(s, n, &i);
 	return w;
 }
 
@@ -81,19 +86,15 @@ cols(const char *s, size_t n)
 static size_t
 fit(const char *s, size_t n, size_t width)
 {
-	size_t	 i = 0, w = 0, k;
-	uint32_t c;
+	size_t	 i = 0, j, w = 0, cw;
 
 	while (i < n) {
-		k = bd_utf8_decode((const unsigned char *)s + i, n - i, &c);
-		if (k == 0) {
-			k = 1;
-			c = '?';
-		}
-		if (i > 0 && w + cp_width(c) > width)
+		j = i;
+		cw = step(s, n, &j);
+		if (i > 0 && w + cw > width)
 			break;
-		w += cp_width(c);
-		i += k;
+		w += cw;
+		i = j;
 	}
 	return i;
 }
