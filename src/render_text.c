@@ -405,6 +405,13 @@ same_message(const struct bd_diagnosis *a, const struct bd_diagnosis *b)
 	return a != NULL && strcmp(a->source, b->source) == 0;
 }
 
+/* Is source a file (not standard input or -e)? */
+static int
+named(const char *source)
+{
+	return strcmp(source, "-") != 0 && strcmp(source, "-e") != 0;
+}
+
 /* Text rendering of a whole result. */
 char *
 bd_render_text(const struct bd_result *res, unsigned flags)
@@ -419,16 +426,22 @@ bd_render_text(const struct bd_result *res, unsigned flags)
 		d = bd_result_get(res, i);
 		if (i > 0)
 			(void)bd_buf_puts(&o.b, "\n");
-		/* Group the recipients of one message under one heading. */
-		if (n > 1 && !same_message(prev, d)) {
+		/*
+		 * Group the recipients of one message under one heading,
+		 * and name every file: a Maildir or a list of files prints
+		 * page after page, one result per message.
+		 */
+		if ((n > 1 || named(d->source)) && !same_message(prev, d)) {
 			for (k = i; k < n && same_message(d,
 			    bd_result_get(res, k)); k++)
 				;
 			sgr(&o, "1;4");
 			(void)bd_buf_puts(&o.b, "== ");
 			safe(&o, d->source);
-			(void)bd_buf_printf(&o.b, " (%zu recipient%s) ==",
-			    k - i, k - i == 1 ? "" : "s");
+			if (k - i > 1)
+				(void)bd_buf_printf(&o.b, " (%zu recipients)",
+				    k - i);
+			(void)bd_buf_puts(&o.b, " ==");
 			sgr(&o, "0");
 			(void)bd_buf_puts(&o.b, "\n\n");
 		}
