@@ -28,7 +28,6 @@ struct bd_result {
 	int		 nomem;
 };
 
-#define extra bd_record_facts
 
 /* Context of one bd_diagnose() call. */
 struct dctx {
@@ -345,7 +344,7 @@ retries_exhausted(struct dctx *c, struct bd_diagnosis *d,
 /* Build one diagnosis from reply text (and message facts, if any). */
 static int
 diagnose_reply(struct dctx *c, const char *text, size_t len,
-    const struct extra *x)
+    const struct bd_record_facts *x)
 {
 	struct bd_smtp_reply rep;
 	struct bd_diagnosis *d;
@@ -589,7 +588,7 @@ static int
 diagnose_message(struct dctx *c, const char *buf, size_t len, size_t num)
 {
 	struct bd_message m;
-	struct extra x;
+	struct bd_record_facts x;
 	size_t	 i;
 	int	 rc = 0;
 	const char *text;

@@ -58,26 +58,7 @@ struct got {
 	int	 stop_after;	/* stop reading after this many, 0 = never */
 };
 
-static struct bd_rules *rules;
-
-static int
-setup(void **state)
-{
-	(void)state;
-	rules = bd_rules_new();
-	if (bd_rules_add_path(rules, "rules", NULL, NULL) != BD_OK ||
-	    bd_rules_finish(rules, NULL, NULL) != BD_OK)
-		return -1;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	bd_rules_free(rules);
-	return 0;
-}
+#include "shipped_rules.h"
 
 static void
 put(char *dst, size_t size, const char *s)
