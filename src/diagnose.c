@@ -28,7 +28,6 @@ struct bd_result {
 	int		 nomem;
 };
 
-
 /* Context of one bd_diagnose() call. */
 struct dctx {
 	const struct bd_rules *rules;

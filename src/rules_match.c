@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "limits.h"
 #include "rules.h"
 
 /* Does one constraint item accept the code? */
@@ -393,9 +394,10 @@ bd_rules_extract(const struct bd_rules *rules, const char *text, size_t len,
 			p = &e->match[j];
 			if (!maybe(p, lower, len, lower ? pairs : NULL))
 				continue;
-			/* Bounded: each round consumes at least one byte. */
-			for (off = 0, k = 0; off <= len && k < 10000 && !stop;
-			    k++) {
+			/* Bounded: each round consumes at least one byte,
+			 * and one match is one recipient (limits.h). */
+			for (off = 0, k = 0; off <= len &&
+			    k < BD_MAX_RECIPIENTS && !stop; k++) {
 				if (bd_pattern_code(p) == NULL ||
 				    pcre2_match(bd_pattern_code(p),
 				    (PCRE2_SPTR)text, len,
