@@ -221,9 +221,11 @@ int		 bd_field_lookup(const char *name);
 
 enum bd_confidence {
 	BD_CONF_NONE,		/* nothing to go on: cause unknown */
-	BD_CONF_LOW,		/* from the basic reply code alone */
-	BD_CONF_MEDIUM,		/* from the enhanced status code */
-	BD_CONF_HIGH		/* a text rule matched */
+	BD_CONF_LOW,		/* from a code alone (enhanced or basic) */
+	BD_CONF_MEDIUM,		/* a text rule matched, but it goes by a
+				   single telling word, or another rule
+				   reads the text as another cause */
+	BD_CONF_HIGH		/* a text rule matched, unopposed */
 };
 
 /* "none", "low", "medium", "high". */
@@ -281,6 +283,12 @@ struct bd_diagnosis {
 					   (mbox), 0 for a paste */
 	unsigned	 limit_hits;	/* patterns stopped by a PCRE2 limit,
 					   counted as no match */
+	const char	*conflict;	/* id of a later text rule that read
+					   the text as another cause (which
+					   is then an alternative and makes
+					   confidence medium), or NULL */
+	const char	*wrapper;	/* id of the outermost wrapper peeled
+					   off the paste, or NULL */
 };
 
 /*

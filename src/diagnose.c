@@ -20,6 +20,7 @@
 #include "message.h"
 #include "rules.h"
 #include "smtp_reply.h"
+#include "unwrap.h"
 
 struct bd_result {
 	struct bd_diagnosis *d;
@@ -153,6 +154,63 @@ is_permanent(const struct bd_diagnosis *d)
 	return d->cause->permanent;
 }
 
+/* Add cause id to d's alternatives unless it is there or is d's own. */
+static void
+add_alternative(struct bd_diagnosis *d, const struct bd_cause *alt)
+{
+	size_t	 i;
+
+	if (alt == NULL || alt == d->cause ||
+	    d->nalternatives >= BD_MAX_ALTERNATIVES)
+		return;
+	for (i = 0; i < d->nalternatives; i++)
+		if (strcmp(d->alternatives[i], alt->id) == 0)
+			return;
+	d->alternatives[d->nalternatives++] = alt->id;
+}
+
+/* A code alone decides: low confidence, whatever the code, and the
+ * causes the code really covers listed as alternatives. */
+static void
+take_code_entry(struct bd_diagnosis *d, const struct bd_code_entry *e)
+{
+	size_t	 i;
+
+	d->cause = e->cause;
+	d->confidence = BD_CONF_LOW;
+	d->rule = e->code;
+	d->rule_file = e->file;
+	d->rule_line = e->line;
+	for (i = 0; i < e->nalt; i++)
+		add_alternative(d, e->alt_cause[i]);
+}
+
+/*
+ * The text the rules read: the reply with the receivers' boilerplate
+ * blanked out (same length, so offsets still point into the reply).
+ * Owned by the result; the reply itself when nothing was blanked or
+ * nothing but boilerplate is left.
+ */
+static const char *
+rule_text(struct dctx *c, struct bd_diagnosis *d, const char *text,
+    size_t len)
+{
+	char	*copy;
+	size_t	 blanked, i;
+
+	if (c->rules->nboilerplate == 0 || len == 0 ||
+	    (copy = bd_arena_strndup(&c->res->arena, text, len)) == NULL)
+		return text;
+	blanked = bd_rules_blank_boilerplate(c->rules, copy, len,
+	    &d->limit_hits);
+	if (blanked == 0)
+		return text;
+	for (i = 0; i < len; i++)
+		if (copy[i] != ' ')
+			return copy;
+	return text;
+}
+
 /* Text rule, else registry by enhanced code, else by reply code.
  * Returns the text rule that decided, or NULL. */
 static const struct bd_rule *
@@ -163,53 +221,52 @@ classify(struct dctx *c, struct bd_diagnosis *d,
 	struct bd_match_out out;
 	const struct bd_code_entry *e;
 	const struct bd_rule *r;
+	const char *text = rep->text != NULL ? rep->text : "";
 	char	 code[8];
 	size_t	 i;
 	int	 f;
 
 	memset(&in, 0, sizeof(in));
-	in.text = rep->text != NULL ? rep->text : "";
 	in.len = rep->text != NULL ? rep->text_len : 0;
+	in.text = rule_text(c, d, text, in.len);
 	in.code = rep->code;
 	in.esc = esc;
 	in.remote_host = rep->remote_host[0] ? rep->remote_host : NULL;
 	in.today = c->today;
 	if ((r = bd_rules_match(c->rules, &in, &out, &d->limit_hits)) != NULL) {
 		d->cause = r->cause;
-		d->confidence = BD_CONF_HIGH;
+		d->confidence = r->confidence;
 		d->rule = r->id;
 		d->rule_file = r->file;
 		d->rule_line = r->line;
-		d->matched = keep(c->res, in.text + out.matched_start,
+		/* Offsets are the same in the blanked copy and the reply;
+		 * what is shown comes from the reply. */
+		d->matched = keep(c->res, text + out.matched_start,
 		    out.matched_end - out.matched_start);
 		for (i = 0; i < r->nalt && r->alt_cause[i] != NULL; i++)
-			d->alternatives[d->nalternatives++] =
-			    r->alt_cause[i]->id;
+			add_alternative(d, r->alt_cause[i]);
+		if (out.conflict != NULL) {
+			d->confidence = BD_CONF_MEDIUM;
+			d->conflict = out.conflict->id;
+			add_alternative(d, out.conflict->cause);
+		}
 		for (i = 0; i < r->nset; i++)
 			d->fields[r->set[i].field] = r->set[i].value;
 		for (f = 0; f < BD_F__COUNT; f++)
 			if (out.fields[f].end > out.fields[f].start)
-				d->fields[f] = keep(c->res, in.text +
+				d->fields[f] = keep(c->res, text +
 				    out.fields[f].start, out.fields[f].end -
 				    out.fields[f].start);
 		return r;
 	}
 	if ((e = bd_rules_code_lookup(c->rules, esc, 1)) != NULL) {
-		d->cause = e->cause;
-		d->confidence = BD_CONF_MEDIUM;
-		d->rule = e->code;
-		d->rule_file = e->file;
-		d->rule_line = e->line;
+		take_code_entry(d, e);
 		return NULL;
 	}
 	if (rep->code != 0 && (esc == NULL || *esc == '\0')) {
 		(void)snprintf(code, sizeof(code), "%d", rep->code);
 		if ((e = bd_rules_code_lookup(c->rules, code, 1)) != NULL) {
-			d->cause = e->cause;
-			d->confidence = BD_CONF_LOW;
-			d->rule = e->code;
-			d->rule_file = e->file;
-			d->rule_line = e->line;
+			take_code_entry(d, e);
 			return NULL;
 		}
 	}
@@ -234,10 +291,11 @@ code_title(const struct bd_rules *rules, int code, const char *esc)
 	return bd_rules_code_title(rules, buf);
 }
 
-/* Take the parser's facts unless a message or a rule said otherwise. */
+/* Take the parser's facts unless a message, a rule or a wrapper said
+ * otherwise. */
 static void
 take_parsed_fields(struct dctx *c, struct bd_diagnosis *d,
-    const struct bd_smtp_reply *rep)
+    const struct bd_smtp_reply *rep, const struct bd_unwrapped *u)
 {
 	static const struct {
 		int	 field;
@@ -251,7 +309,11 @@ take_parsed_fields(struct dctx *c, struct bd_diagnosis *d,
 	};
 	size_t	 i;
 	const char *v;
+	int	 f;
 
+	for (f = 0; f < BD_F__COUNT; f++)
+		if (d->fields[f] == NULL && u->fields[f] != NULL)
+			d->fields[f] = keeps(c->res, u->fields[f]);
 	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 		v = (const char *)rep + map[i].off;
 		if (d->fields[map[i].field] == NULL && *v != '\0')
@@ -346,19 +408,32 @@ diagnose_reply(struct dctx *c, const char *text, size_t len,
     const struct bd_record_facts *x)
 {
 	struct bd_smtp_reply rep;
+	struct bd_unwrapped u;
 	struct bd_diagnosis *d;
 	const struct bd_rule *rule = NULL;
 	char	 esc[BD_ESC_SIZE] = "";
 	size_t	 i;
+	unsigned limit_hits = 0;
 
-	bd_smtp_reply_init(&rep);
-	if (bd_smtp_reply_parse(text, len, &rep) == -1)
+	if (bd_unwrap(c->rules, text, len, &u, &limit_hits) == -1)
 		return -1;
+	if (u.text != NULL) {
+		text = u.text;
+		len = u.len;
+	}
+	bd_smtp_reply_init(&rep);
+	if (bd_smtp_reply_parse(text, len, &rep) == -1) {
+		bd_unwrapped_free(&u);
+		return -1;
+	}
 	if ((d = result_add(c->res)) == NULL) {
 		bd_smtp_reply_reset(&rep);
+		bd_unwrapped_free(&u);
 		return -1;
 	}
 	d->source = c->source;
+	d->limit_hits = limit_hits;
+	d->wrapper = u.wrapper;
 	d->code = rep.code;
 	memcpy(esc, rep.esc, sizeof(esc));
 	/* A DSN's Status: field is the authority when the text has none,
@@ -397,7 +472,7 @@ diagnose_reply(struct dctx *c, const char *text, size_t len,
 	} else {
 		rule = classify(c, d, &rep, esc);
 	}
-	take_parsed_fields(c, d, &rep);
+	take_parsed_fields(c, d, &rep, &u);
 	if (d->fields[BD_F_REMOTE_HOST] == NULL && x != NULL)
 		d->fields[BD_F_REMOTE_HOST] = d->fields[BD_F_REMOTE_MTA];
 	d->code_title = code_title(c->rules, d->code, d->enhanced);
@@ -423,6 +498,7 @@ diagnose_reply(struct dctx *c, const char *text, size_t len,
 		}
 	}
 	bd_smtp_reply_reset(&rep);
+	bd_unwrapped_free(&u);
 	return c->res->nomem ? -1 : 0;
 }
 

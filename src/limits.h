@@ -43,6 +43,14 @@
 /* Recipients reported from one DSN (RFC 3464 sets no limit). */
 #define BD_MAX_RECIPIENTS	1000
 
+/* Wrappers peeled off one paste: an application's error line around a
+ * log line around a reply is three; more is a hostile nesting. */
+#define BD_MAX_UNWRAP		4
+
+/* Boilerplate spans blanked per pattern in one reply: a receiver
+ * appends its sentence once per reply line at most. */
+#define BD_MAX_BOILERPLATE_HITS	64
+
 /* Rules and causes in one table: hundreds are shipped; a site adds
  * tens.  Bounds load time and memory against a hostile rules dir. */
 #define BD_MAX_RULES		20000

@@ -297,6 +297,17 @@ what_you_see(struct out *o, const struct bd_diagnosis *d)
 }
 
 /* Why we think so: rule, words matched, confidence, alternatives. */
+/* "Rule ID (FILE:LINE) matched "WORDS"." */
+static void
+matched_rule(struct bd_buf *line, const struct bd_diagnosis *d)
+{
+	(void)bd_buf_printf(line, "Rule %s (%s:%u) matched \"", d->rule,
+	    d->rule_file, d->rule_line);
+	(void)bd_printable_append(line, d->matched ? d->matched : "",
+	    d->matched ? strlen(d->matched) : 0);
+	(void)bd_buf_puts(line, "\".");
+}
+
 static void
 why(struct out *o, const struct bd_diagnosis *d)
 {
@@ -312,24 +323,27 @@ why(struct out *o, const struct bd_diagnosis *d)
 			    "what it is.");
 			break;
 		}
-		(void)bd_buf_printf(&line, "Rule %s (%s:%u) matched \"",
-		    d->rule, d->rule_file, d->rule_line);
-		(void)bd_printable_append(&line, d->matched ? d->matched :
-		    "", d->matched ? strlen(d->matched) : 0);
-		(void)bd_buf_puts(&line, "\". Confidence: high (the reply "
-		    "text says so).");
+		matched_rule(&line, d);
+		(void)bd_buf_puts(&line, " Confidence: high (the reply text "
+		    "says so).");
 		break;
 	case BD_CONF_MEDIUM:
-		(void)bd_buf_printf(&line, "No text rule matched; the "
-		    "enhanced status code alone points here (registry entry "
-		    "%s, %s:%u). Confidence: medium.", d->rule, d->rule_file,
-		    d->rule_line);
+		matched_rule(&line, d);
+		if (d->conflict != NULL)
+			(void)bd_buf_printf(&line, " Confidence: medium: rule "
+			    "%s reads the same text as %s.", d->conflict,
+			    d->alternatives[d->nalternatives - 1]);
+		else
+			(void)bd_buf_puts(&line, " Confidence: medium: the "
+			    "rule goes by a telling word, not a whole "
+			    "phrase.");
 		break;
 	case BD_CONF_LOW:
-		(void)bd_buf_printf(&line, "No text rule matched and there "
-		    "is no enhanced status code; the basic reply code alone "
-		    "points here (registry entry %s, %s:%u). Confidence: "
-		    "low.", d->rule, d->rule_file, d->rule_line);
+		(void)bd_buf_printf(&line, "No text rule matched; the %s code "
+		    "alone points here (registry entry %s, %s:%u). "
+		    "Confidence: low: one code covers several causes.",
+		    strchr(d->rule, '.') != NULL ? "enhanced status" :
+		    "reply", d->rule, d->rule_file, d->rule_line);
 		break;
 	case BD_CONF_NONE:
 		(void)bd_buf_puts(&line, "Nothing in the rule table matched "

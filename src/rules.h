@@ -25,12 +25,21 @@ struct bd_pattern {
 	const char	*file;
 	unsigned	 line;
 	unsigned	 col;
-	int		 extract;	/* captures are recipient/reply */
+	int		 kind;		/* enum bd_pattern_kind: which
+					   capture names it may use */
 	char		*lit;		/* the prefilter: literals in ASCII
 					   lower case, one of which every
 					   match contains, each a length byte
 					   and the bytes; NULL = none */
 	size_t		 litlen;	/* bytes of lit */
+};
+
+/* What a pattern belongs to, for its allowed capture names. */
+enum bd_pattern_kind {
+	BD_PAT_RULE,		/* field names (ip, recipient, ...) */
+	BD_PAT_EXTRACT,		/* recipient, reply */
+	BD_PAT_WRAPPER,		/* reply, code, esc and field names */
+	BD_PAT_BOILERPLATE	/* none */
 };
 
 /* `set FIELD VALUE` */
@@ -64,6 +73,11 @@ struct bd_rule {
 	size_t		 nalt;
 	unsigned	 alt_line;
 	char		*tell, *hint;
+	enum bd_confidence confidence;	/* high (default) or medium */
+	int		 specific;	/* names its receiver (set provider,
+					   set blocklist or host): its reading
+					   is not second-guessed by generic
+					   rules */
 	char		**example;
 	unsigned	*example_line;
 	size_t		 nexample;
@@ -80,8 +94,51 @@ struct bd_code_entry {
 	char		*cause_id;
 	unsigned	 cause_line;
 	const struct bd_cause *cause;
+	char		*alt[BD_MAX_ALTERNATIVES];	/* causes the code */
+	const struct bd_cause *alt_cause[BD_MAX_ALTERNATIVES]; /* also */
+	size_t		 nalt;				/* covers */
+	unsigned	 alt_line;
 	const char	*file;
 	unsigned	 line;
+};
+
+/*
+ * `wrapper ID`: a form that wraps the reply (an application's error
+ * line, an MTA log line).  The first `match` that matches gives the
+ * reply (capture `reply`) and, when captured, the code, enhanced code
+ * and fields; `unescape` says how the reply was quoted.
+ */
+#define BD_UNESCAPE_C		0x01	/* \n \t \' \xHH ... (Python, JSON) */
+#define BD_UNESCAPE_UNDERSCORE	0x02	/* qmail-send logs: '_' for ' ' */
+
+struct bd_wrapper {
+	char		*id;
+	const char	*file;
+	unsigned	 line;
+	struct bd_pattern *match;
+	size_t		 nmatch;
+	unsigned	 unescape;
+	char		**form;		/* templates for the metamorphic test */
+	size_t		 nform;
+	char		**example;
+	unsigned	*example_line;
+	size_t		 nexample;
+};
+
+/*
+ * `boilerplate ID`: sentences a receiver appends to every reply ("To
+ * reduce the amount of spam sent to Gmail, ..."); blanked out before
+ * the text rules run, so they can neither trigger nor veto one.
+ */
+struct bd_boilerplate {
+	char		*id;
+	const char	*file;
+	unsigned	 line;
+	struct bd_pattern *match;
+	size_t		 nmatch;
+	char		**example;
+	unsigned	*example_line;
+	size_t		 nexample;
 };
 
 struct bd_extractor {
@@ -114,6 +171,10 @@ struct bd_rules {
 	size_t		 ncodes;
 	struct bd_extractor **extract;
 	size_t		 nextract;
+	struct bd_wrapper **wrappers;
+	size_t		 nwrappers;
+	struct bd_boilerplate **boilerplate;
+	size_t		 nboilerplate;
 	char		**files;
 	size_t		 nfiles;
 	pcre2_match_context *mctx;
@@ -167,15 +228,37 @@ struct bd_match_out {
 	const struct bd_rule *rule;
 	size_t		 matched_start, matched_end;
 	struct bd_capture fields[BD_F__COUNT];
+	const struct bd_rule *conflict;	/* a later high-confidence rule of
+					   another cause (not one of rule's
+					   alternatives) that matches too */
 };
 
 /*
- * First text rule that applies to in, or NULL (out->rule too).  Match
- * limits hit count as "no match" and bump *limit_hits when not NULL.
+ * First text rule that applies to in, or NULL (out->rule too); and the
+ * first later rule that contradicts it (out->conflict).  Match limits
+ * hit count as "no match" and bump *limit_hits when not NULL.
  */
 const struct bd_rule *bd_rules_match(const struct bd_rules *rules,
 	    const struct bd_match_in *in, struct bd_match_out *out,
 	    unsigned *limit_hits);
+
+/* Where a wrapper matched: offsets into the text it ran on. */
+struct bd_unwrap_hit {
+	const struct bd_wrapper *wrapper;
+	struct bd_capture reply, code, esc;
+	struct bd_capture fields[BD_F__COUNT];
+};
+
+/* The first wrapper (table order) one of whose patterns matches text;
+ * NULL when none does. */
+const struct bd_wrapper *bd_rules_wrapper_match(const struct bd_rules *rules,
+	    const char *text, size_t len, struct bd_unwrap_hit *hit,
+	    unsigned *limit_hits);
+
+/* Overwrite every boilerplate match in buf with spaces (so offsets
+ * still point at the same words); returns the bytes blanked. */
+size_t	bd_rules_blank_boilerplate(const struct bd_rules *rules, char *buf,
+	    size_t len, unsigned *limit_hits);
 
 /* The registry entry for an enhanced or basic code by the lookup chain
  * of rules/README.md: the most specific entry that has a cause when

@@ -55,6 +55,16 @@ check_example(const struct bd_rules *rules, const struct bd_rule *r,
 	if (d != NULL && d->confidence == BD_CONF_HIGH && d->rule != NULL &&
 	    strcmp(d->rule, r->id) == 0)
 		rc = 0;
+	else if (d != NULL && d->conflict != NULL && d->rule != NULL &&
+	    strcmp(d->rule, r->id) == 0) {
+		(void)snprintf(msg, sizeof(msg), "example of rule '%s' (%s) "
+		    "is also read as %s by rule '%s': narrow one of them, or "
+		    "name that cause as an 'alt' of this rule", r->id,
+		    r->cause->id, d->alternatives[d->nalternatives - 1],
+		    d->conflict);
+		finding(fn, arg, BD_SEV_ERROR, r->file, r->example_line[i],
+		    msg);
+	}
 	else if (d != NULL && d->confidence == BD_CONF_HIGH) {
 		(void)snprintf(msg, sizeof(msg), "example of rule '%s' is "
 		    "taken by rule '%s' (%s:%u) first", r->id, d->rule,

@@ -63,6 +63,10 @@ collect(const struct bd_rules *r, size_t *np)
 		    r->rules[i]->nunless + 1;
 	for (i = 0; i < r->nextract; i++)
 		cap += r->extract[i]->nmatch + r->extract[i]->nwhen;
+	for (i = 0; i < r->nwrappers; i++)
+		cap += r->wrappers[i]->nmatch;
+	for (i = 0; i < r->nboilerplate; i++)
+		cap += r->boilerplate[i]->nmatch;
 	if ((v = calloc(cap + 1, sizeof(*v))) == NULL)
 		return NULL;
 	for (i = 0; i < r->nrules; i++) {
@@ -85,6 +89,12 @@ collect(const struct bd_rules *r, size_t *np)
 		for (j = 0; j < e->nwhen; j++)
 			v[n++] = &e->when[j];
 	}
+	for (i = 0; i < r->nwrappers; i++)
+		for (j = 0; j < r->wrappers[i]->nmatch; j++)
+			v[n++] = &r->wrappers[i]->match[j];
+	for (i = 0; i < r->nboilerplate; i++)
+		for (j = 0; j < r->boilerplate[i]->nmatch; j++)
+			v[n++] = &r->boilerplate[i]->match[j];
 	*np = n;
 	return v;
 }
@@ -103,7 +113,7 @@ cache_key(struct bd_pattern **v, size_t n)
 	h = bd_hash(h, version, strlen(version));
 	h = bd_hash(h, &opts, sizeof(opts));
 	for (i = 0; i < n; i++) {
-		kind = (unsigned char)v[i]->extract;
+		kind = (unsigned char)v[i]->kind;
 		h = bd_hash(h, &kind, 1);
 		h = bd_hash(h, v[i]->src, strlen(v[i]->src) + 1);
 	}
@@ -112,12 +122,37 @@ cache_key(struct bd_pattern **v, size_t n)
 
 /* Is name an allowed capture name for this kind of pattern? */
 static int
-capture_name_ok(int extract, const char *name)
+capture_name_ok(int kind, const char *name)
 {
-	if (extract)
+	switch (kind) {
+	case BD_PAT_EXTRACT:
 		return strcmp(name, "recipient") == 0 ||
 		    strcmp(name, "reply") == 0;
-	return bd_field_lookup(name) >= 0;
+	case BD_PAT_WRAPPER:
+		return strcmp(name, "reply") == 0 ||
+		    strcmp(name, "code") == 0 || strcmp(name, "esc") == 0 ||
+		    bd_field_lookup(name) >= 0;
+	case BD_PAT_BOILERPLATE:
+		return 0;
+	default:
+		return bd_field_lookup(name) >= 0;
+	}
+}
+
+/* What capture names a kind of pattern allows, for the message. */
+static const char *
+capture_names(int kind)
+{
+	switch (kind) {
+	case BD_PAT_EXTRACT:
+		return " (extract captures are recipient and reply)";
+	case BD_PAT_WRAPPER:
+		return " (wrapper captures are reply, code, esc and fields)";
+	case BD_PAT_BOILERPLATE:
+		return " (boilerplate patterns capture nothing by name)";
+	default:
+		return " (captures must name a field)";
+	}
 }
 
 /* Report a compile problem at the pattern's place. */
@@ -166,15 +201,20 @@ compile_one(struct bd_rules *r, struct bd_pattern *p, bd_diag_fn *fn,
 	for (i = 0; i < count; i++) {
 		const char *name = (const char *)table + i * size + 2;
 
-		if (!capture_name_ok(p->extract, name)) {
+		if (!capture_name_ok(p->kind, name)) {
 			(void)snprintf(msg, sizeof(msg), "unknown capture "
-			    "name '%.40s'%s", name, p->extract ?
-			    " (extract captures are recipient and reply)" :
-			    " (captures must name a field)");
+			    "name '%.40s'%s", name, capture_names(p->kind));
 			pattern_error(r, p, p->col, fn, arg, msg);
 			pcre2_code_free(re);
 			return -1;
 		}
+	}
+	if (p->kind == BD_PAT_WRAPPER && pcre2_substring_number_from_name(re,
+	    (PCRE2_SPTR)"reply") < 0) {
+		pattern_error(r, p, p->col, fn, arg, "a wrapper pattern needs "
+		    "a (?<reply>...) capture");
+		pcre2_code_free(re);
+		return -1;
 	}
 	(void)pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &captures);
 	if (captures + 1 > r->max_ovector)

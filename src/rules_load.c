@@ -45,7 +45,9 @@ enum entry_kind {
 	ENTRY_RULE,
 	ENTRY_EXTRACT,
 	ENTRY_STATUS,
-	ENTRY_REPLY
+	ENTRY_REPLY,
+	ENTRY_WRAPPER,
+	ENTRY_BOILERPLATE
 };
 
 /* State while one file is read. */
@@ -64,6 +66,8 @@ struct load {
 	struct bd_rule	*rule;
 	struct bd_extractor *ext;
 	struct bd_code_entry *code;
+	struct bd_wrapper *wrap;
+	struct bd_boilerplate *boil;
 };
 
 static void	 report(bd_diag_fn *, void *, enum bd_severity, const char *,
@@ -269,12 +273,41 @@ extractor_free(struct bd_extractor *e)
 static void
 code_entry_free(struct bd_code_entry *c)
 {
+	size_t	 i;
+
 	if (c == NULL)
 		return;
 	free(c->code);
 	free(c->title);
 	free(c->cause_id);
+	for (i = 0; i < c->nalt; i++)
+		free(c->alt[i]);
 	free(c);
+}
+
+static void
+wrapper_free(struct bd_wrapper *w)
+{
+	if (w == NULL)
+		return;
+	free(w->id);
+	patterns_free(w->match, w->nmatch);
+	strings_free(w->form, w->nform);
+	strings_free(w->example, w->nexample);
+	free(w->example_line);
+	free(w);
+}
+
+static void
+boilerplate_free(struct bd_boilerplate *b)
+{
+	if (b == NULL)
+		return;
+	free(b->id);
+	patterns_free(b->match, b->nmatch);
+	strings_free(b->example, b->nexample);
+	free(b->example_line);
+	free(b);
 }
 
 /* Empty table. */
@@ -312,6 +345,10 @@ bd_rules_free(struct bd_rules *r)
 		code_entry_free(r->codes[i]);
 	for (i = 0; i < r->nextract; i++)
 		extractor_free(r->extract[i]);
+	for (i = 0; i < r->nwrappers; i++)
+		wrapper_free(r->wrappers[i]);
+	for (i = 0; i < r->nboilerplate; i++)
+		boilerplate_free(r->boilerplate[i]);
 	strings_free(r->files, r->nfiles);
 	free(r->cache_path);
 	free(r->rule_index.slot);
@@ -319,6 +356,8 @@ bd_rules_free(struct bd_rules *r)
 	free(r->rules);
 	free(r->codes);
 	free(r->extract);
+	free(r->wrappers);
+	free(r->boilerplate);
 	pcre2_match_context_free(r->mctx);
 	free(r);
 }
@@ -423,7 +462,9 @@ record_pattern(struct load *ld, const char *src, unsigned col,
 	p->file = ld->file;
 	p->line = ld->line;
 	p->col = col;
-	p->extract = kind == ENTRY_EXTRACT;
+	p->kind = kind == ENTRY_EXTRACT ? BD_PAT_EXTRACT :
+	    kind == ENTRY_WRAPPER ? BD_PAT_WRAPPER :
+	    kind == ENTRY_BOILERPLATE ? BD_PAT_BOILERPLATE : BD_PAT_RULE;
 	return 0;
 }
 
@@ -598,6 +639,41 @@ add_string(struct load *ld, char ***arr, size_t *n, const char *value,
 	return 0;
 }
 
+/* Append an example and the line it is on. */
+static int
+add_example(struct load *ld, char ***arr, unsigned **lines, size_t *n,
+    const char *value, unsigned col)
+{
+	size_t	 nl = *n;
+
+	if (add_string(ld, arr, n, value, col) == -1)
+		return -1;
+	if (grow(lines, &nl, sizeof(**lines)) == -1) {
+		load_error(ld, col, "out of memory");
+		return -1;
+	}
+	(*lines)[nl - 1] = ld->line;
+	return 0;
+}
+
+/* `alt CAUSE`, at most BD_MAX_ALTERNATIVES of them. */
+static int
+add_alt(struct load *ld, char **alt, size_t *nalt, unsigned *alt_line,
+    const char *value, unsigned col)
+{
+	if (*nalt >= BD_MAX_ALTERNATIVES) {
+		load_error(ld, col, "at most %d 'alt'", BD_MAX_ALTERNATIVES);
+		return -1;
+	}
+	if ((alt[*nalt] = strdup(value)) == NULL) {
+		load_error(ld, col, "out of memory");
+		return -1;
+	}
+	(*nalt)++;
+	*alt_line = ld->line;
+	return 0;
+}
+
 /* Set a single-valued key once. */
 static int
 set_once(struct load *ld, char **dst, const char *key, const char *value,
@@ -687,31 +763,23 @@ rule_field(struct load *ld, const char *key, const char *value,
 		    &r->nstatus);
 	else if (strcmp(key, "set") == 0)
 		(void)parse_setting(ld, value, col, &r->set, &r->nset);
-	else if (strcmp(key, "alt") == 0) {
-		if (r->nalt >= BD_MAX_ALTERNATIVES)
-			load_error(ld, col, "at most %d 'alt' per rule",
-			    BD_MAX_ALTERNATIVES);
-		else if ((r->alt[r->nalt] = strdup(value)) == NULL)
-			load_error(ld, col, "out of memory");
-		else {
-			r->nalt++;
-			r->alt_line = ld->line;
-		}
-	} else if (strcmp(key, "tell") == 0)
+	else if (strcmp(key, "alt") == 0)
+		(void)add_alt(ld, r->alt, &r->nalt, &r->alt_line, value, col);
+	else if (strcmp(key, "tell") == 0)
 		(void)join_text(ld, &r->tell, value, col, 1);
 	else if (strcmp(key, "hint") == 0)
 		(void)join_text(ld, &r->hint, value, col, 1);
-	else if (strcmp(key, "example") == 0) {
-		size_t	 n = r->nexample;
-
-		if (add_string(ld, &r->example, &r->nexample, value, col) == 0)
-		{
-			if (grow(&r->example_line, &n,
-			    sizeof(*r->example_line)) == -1)
-				load_error(ld, col, "out of memory");
-			else
-				r->example_line[n - 1] = ld->line;
-		}
+	else if (strcmp(key, "example") == 0)
+		(void)add_example(ld, &r->example, &r->example_line,
+		    &r->nexample, value, col);
+	else if (strcmp(key, "confidence") == 0) {
+		if (strcmp(value, "high") == 0)
+			r->confidence = BD_CONF_HIGH;
+		else if (strcmp(value, "medium") == 0)
+			r->confidence = BD_CONF_MEDIUM;
+		else
+			load_error(ld, col, "confidence must be high or "
+			    "medium");
 	} else if (strcmp(key, "source") == 0)
 		;	/* for people; not kept */
 	else if (strcmp(key, "since") == 0 || strcmp(key, "until") == 0) {
@@ -759,9 +827,58 @@ code_field(struct load *ld, const char *key, const char *value,
 	else if (strcmp(key, "cause") == 0) {
 		if (set_once(ld, &c->cause_id, key, value, col) == 0)
 			c->cause_line = ld->line;
-	} else if (strcmp(key, "source") != 0)
+	} else if (strcmp(key, "alt") == 0)
+		(void)add_alt(ld, c->alt, &c->nalt, &c->alt_line, value, col);
+	else if (strcmp(key, "source") != 0)
 		load_error(ld, 2, "unknown key '%.40s' in %s", key,
 		    c->is_status ? "status" : "reply");
+}
+
+/* One field of a wrapper entry. */
+static void
+wrapper_field(struct load *ld, const char *key, const char *value,
+    unsigned col)
+{
+	struct bd_wrapper *w = ld->wrap;
+
+	if (strcmp(key, "match") == 0 && ++ld->match_lines)
+		(void)add_pattern(ld, &w->match, &w->nmatch, value, col,
+		    ENTRY_WRAPPER);
+	else if (strcmp(key, "unescape") == 0) {
+		if (strcmp(value, "c") == 0)
+			w->unescape |= BD_UNESCAPE_C;
+		else if (strcmp(value, "underscore") == 0)
+			w->unescape |= BD_UNESCAPE_UNDERSCORE;
+		else
+			load_error(ld, col, "unescape must be c or "
+			    "underscore");
+	} else if (strcmp(key, "form") == 0) {
+		if (strstr(value, "{reply}") == NULL)
+			load_error(ld, col, "a form needs {reply}");
+		else
+			(void)add_string(ld, &w->form, &w->nform, value, col);
+	} else if (strcmp(key, "example") == 0)
+		(void)add_example(ld, &w->example, &w->example_line,
+		    &w->nexample, value, col);
+	else if (strcmp(key, "source") != 0)
+		load_error(ld, 2, "unknown key '%.40s' in wrapper", key);
+}
+
+/* One field of a boilerplate entry. */
+static void
+boilerplate_field(struct load *ld, const char *key, const char *value,
+    unsigned col)
+{
+	struct bd_boilerplate *b = ld->boil;
+
+	if (strcmp(key, "match") == 0 && ++ld->match_lines)
+		(void)add_pattern(ld, &b->match, &b->nmatch, value, col,
+		    ENTRY_BOILERPLATE);
+	else if (strcmp(key, "example") == 0)
+		(void)add_example(ld, &b->example, &b->example_line,
+		    &b->nexample, value, col);
+	else if (strcmp(key, "source") != 0)
+		load_error(ld, 2, "unknown key '%.40s' in boilerplate", key);
 }
 
 /* Report a required key the finished entry lacks. */
@@ -875,6 +992,8 @@ rule_insert(struct bd_rules *r, struct bd_rule *rule)
 static void free_cause_v(void *p) { cause_free(p); }
 static void free_ext_v(void *p) { extractor_free(p); }
 static void free_code_v(void *p) { code_entry_free(p); }
+static void free_wrapper_v(void *p) { wrapper_free(p); }
+static void free_boil_v(void *p) { boilerplate_free(p); }
 
 /* Validate the entry being built and move it into the table. */
 static void
@@ -952,6 +1071,33 @@ finish_entry(struct load *ld)
 			    code), BD_MAX_RULES, free_code_v);
 		ld->code = NULL;
 		break;
+	case ENTRY_WRAPPER:
+		if (ld->match_lines == 0)
+			missing(ld, "wrapper", ld->wrap->id, "match");
+		if (ld->wrap->nexample == 0)
+			missing(ld, "wrapper", ld->wrap->id, "example");
+		if (ld->entry_bad)
+			wrapper_free(ld->wrap);
+		else
+			rc = insert(&r->wrappers, &r->nwrappers, ld->wrap,
+			    ld->wrap->id, offsetof(struct bd_wrapper, id),
+			    BD_MAX_RULES, free_wrapper_v);
+		ld->wrap = NULL;
+		break;
+	case ENTRY_BOILERPLATE:
+		if (ld->match_lines == 0)
+			missing(ld, "boilerplate", ld->boil->id, "match");
+		if (ld->boil->nexample == 0)
+			missing(ld, "boilerplate", ld->boil->id, "example");
+		if (ld->entry_bad)
+			boilerplate_free(ld->boil);
+		else
+			rc = insert(&r->boilerplate, &r->nboilerplate,
+			    ld->boil, ld->boil->id,
+			    offsetof(struct bd_boilerplate, id), BD_MAX_RULES,
+			    free_boil_v);
+		ld->boil = NULL;
+		break;
 	}
 	if (rc == -1) {
 		report(ld->fn, ld->arg, BD_SEV_ERROR, ld->file,
@@ -1009,6 +1155,7 @@ start_entry(struct load *ld, char *line)
 			goto nomem;
 		ld->rule->file = ld->file;
 		ld->rule->line = ld->line;
+		ld->rule->confidence = BD_CONF_HIGH;
 		(void)check_id(ld, id, idcol);
 	} else if (strcmp(kind, "extract") == 0) {
 		ld->kind = ENTRY_EXTRACT;
@@ -1032,9 +1179,26 @@ start_entry(struct load *ld, char *line)
 			load_error(ld, idcol, "bad %s code '%.20s' (e.g. %s)",
 			    kind, id, is_status ? "5.7.1, X.7.1, X.7.X" :
 			    "550, 55X, 5XX");
+	} else if (strcmp(kind, "wrapper") == 0) {
+		ld->kind = ENTRY_WRAPPER;
+		if ((ld->wrap = calloc(1, sizeof(*ld->wrap))) == NULL ||
+		    (ld->wrap->id = strdup(id)) == NULL)
+			goto nomem;
+		ld->wrap->file = ld->file;
+		ld->wrap->line = ld->line;
+		(void)check_id(ld, id, idcol);
+	} else if (strcmp(kind, "boilerplate") == 0) {
+		ld->kind = ENTRY_BOILERPLATE;
+		if ((ld->boil = calloc(1, sizeof(*ld->boil))) == NULL ||
+		    (ld->boil->id = strdup(id)) == NULL)
+			goto nomem;
+		ld->boil->file = ld->file;
+		ld->boil->line = ld->line;
+		(void)check_id(ld, id, idcol);
 	} else {
 		load_error(ld, 1, "unknown entry kind '%.40s' (want cause, "
-		    "rule, extract, status or reply)", kind);
+		    "rule, extract, wrapper, boilerplate, status or reply)",
+		    kind);
 		ld->kind = ENTRY_NONE;
 	}
 	return;
@@ -1083,6 +1247,12 @@ entry_field(struct load *ld, char *line)
 	case ENTRY_STATUS:
 	case ENTRY_REPLY:
 		code_field(ld, key, value, col);
+		break;
+	case ENTRY_WRAPPER:
+		wrapper_field(ld, key, value, col);
+		break;
+	case ENTRY_BOILERPLATE:
+		boilerplate_field(ld, key, value, col);
 		break;
 	case ENTRY_NONE:
 		break;
@@ -1316,6 +1486,11 @@ bd_rules_finish(struct bd_rules *rules, bd_diag_fn *fn, void *arg)
 		r = rules->rules[i];
 		r->cause = resolve(rules, r->cause_id, r->file, r->cause_line,
 		    fn, arg);
+		r->specific = r->host.src != NULL;
+		for (j = 0; j < r->nset; j++)
+			if (r->set[j].field == BD_F_PROVIDER ||
+			    r->set[j].field == BD_F_BLOCKLIST)
+				r->specific = 1;
 		for (j = 0; j < r->nalt; j++)
 			r->alt_cause[j] = resolve(rules, r->alt[j], r->file,
 			    r->alt_line, fn, arg);
@@ -1330,6 +1505,9 @@ bd_rules_finish(struct bd_rules *rules, bd_diag_fn *fn, void *arg)
 		if (c->cause_id != NULL)
 			c->cause = resolve(rules, c->cause_id, c->file,
 			    c->cause_line, fn, arg);
+		for (j = 0; j < c->nalt; j++)
+			c->alt_cause[j] = resolve(rules, c->alt[j], c->file,
+			    c->alt_line, fn, arg);
 	}
 	/* Patterns last: a table with syntax errors is not compiled (nor
 	 * cached), but its regex errors are still all reported. */
@@ -1377,6 +1555,15 @@ bd_rules_jit(struct bd_rules *rules)
 			(void)pcre2_jit_compile(bd_pattern_code(&e->when[j]),
 			    PCRE2_JIT_COMPLETE);
 	}
+	for (i = 0; i < rules->nwrappers; i++)
+		for (j = 0; j < rules->wrappers[i]->nmatch; j++)
+			(void)pcre2_jit_compile(bd_pattern_code(
+			    &rules->wrappers[i]->match[j]), PCRE2_JIT_COMPLETE);
+	for (i = 0; i < rules->nboilerplate; i++)
+		for (j = 0; j < rules->boilerplate[i]->nmatch; j++)
+			(void)pcre2_jit_compile(bd_pattern_code(
+			    &rules->boilerplate[i]->match[j]),
+			    PCRE2_JIT_COMPLETE);
 }
 
 size_t

@@ -243,7 +243,49 @@ rule_try(const struct bd_rules *rules, const struct bd_rule *r,
 	return 1;
 }
 
-/* First rule that applies, in table order. */
+/* Does rule r name cause c as its own or as an alternative? */
+static int
+rule_allows(const struct bd_rule *r, const struct bd_cause *c)
+{
+	size_t	 i;
+
+	if (r->cause == c)
+		return 1;
+	for (i = 0; i < r->nalt; i++)
+		if (r->alt_cause[i] == c)
+			return 1;
+	return 0;
+}
+
+/*
+ * The first later high-confidence rule that contradicts a generic
+ * winner: a text that two confident generic rules read as different
+ * causes deserves less confidence than either.  Rules that only restate
+ * the winner's cause or one of its alternatives do not count.  A rule
+ * that names its receiver is not second-guessed: it knows that
+ * receiver's wording better than the generic rules after it.
+ */
+static const struct bd_rule *
+find_conflict(const struct bd_rules *rules, size_t from,
+    const struct bd_rule *won, const struct bd_match_in *in,
+    pcre2_match_data *md, unsigned *limit_hits)
+{
+	struct bd_match_out other;
+	const struct bd_rule *r;
+	size_t	 i;
+
+	for (i = from; i < rules->nrules; i++) {
+		r = rules->rules[i];
+		if (r->confidence != BD_CONF_HIGH || rule_allows(won, r->cause)
+		    || !rule_applies(r, in))
+			continue;
+		if (rule_try(rules, r, in, md, &other, limit_hits))
+			return r;
+	}
+	return NULL;
+}
+
+/* First rule that applies, in table order, and its first contradiction. */
 const struct bd_rule *
 bd_rules_match(const struct bd_rules *rules, const struct bd_match_in *in0,
     struct bd_match_out *out, unsigned *limit_hits)
@@ -270,9 +312,119 @@ bd_rules_match(const struct bd_rules *rules, const struct bd_match_in *in0,
 		if (rule_try(rules, rules->rules[i], &in, md, out, limit_hits))
 			break;
 	}
+	if (out->rule != NULL && out->rule->confidence == BD_CONF_HIGH &&
+	    !out->rule->specific)
+		out->conflict = find_conflict(rules, i + 1, out->rule, &in,
+		    md, limit_hits);
 	free(lower);
 	pcre2_match_data_free(md);
 	return out->rule;
+}
+
+/* Offsets of a named group of p's last match into *c (unset: 0, 0). */
+static void
+take_group(const struct bd_pattern *p, pcre2_match_data *md,
+    const char *name, struct bd_capture *c)
+{
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+	int	 n;
+
+	c->start = c->end = 0;
+	n = pcre2_substring_number_from_name(bd_pattern_code(p),
+	    (PCRE2_SPTR)name);
+	if (n < 0 || (uint32_t)n >= pcre2_get_ovector_count(md) ||
+	    ov[2 * n] == PCRE2_UNSET)
+		return;
+	c->start = ov[2 * n];
+	c->end = ov[2 * n + 1];
+}
+
+/* The first wrapper that matches, with its captures. */
+const struct bd_wrapper *
+bd_rules_wrapper_match(const struct bd_rules *rules, const char *text,
+    size_t len, struct bd_unwrap_hit *hit, unsigned *limit_hits)
+{
+	pcre2_match_data *md;
+	const struct bd_wrapper *w;
+	struct bd_match_out fields;
+	char	*lower;
+	uint64_t pairs[BD_PAIR_BITS / 64];
+	size_t	 i, j;
+
+	memset(hit, 0, sizeof(*hit));
+	if (rules->nwrappers == 0 || (md = pcre2_match_data_create(
+	    rules->max_ovector + 1, NULL)) == NULL)
+		return NULL;
+	if ((lower = lower_copy(text, len)) != NULL)
+		pairs_of(lower, len, pairs);
+	for (i = 0; i < rules->nwrappers && hit->wrapper == NULL; i++) {
+		w = rules->wrappers[i];
+		for (j = 0; j < w->nmatch; j++) {
+			if (!maybe(&w->match[j], lower, len, lower ? pairs :
+			    NULL) || !pattern_match(rules, &w->match[j],
+			    text, len, md, limit_hits))
+				continue;
+			take_group(&w->match[j], md, "reply", &hit->reply);
+			take_group(&w->match[j], md, "code", &hit->code);
+			take_group(&w->match[j], md, "esc", &hit->esc);
+			memset(&fields, 0, sizeof(fields));
+			take_captures(&w->match[j], md, &fields);
+			memcpy(hit->fields, fields.fields,
+			    sizeof(hit->fields));
+			hit->wrapper = w;
+			break;
+		}
+	}
+	free(lower);
+	pcre2_match_data_free(md);
+	return hit->wrapper;
+}
+
+/* Blank every boilerplate match with spaces. */
+size_t
+bd_rules_blank_boilerplate(const struct bd_rules *rules, char *buf,
+    size_t len, unsigned *limit_hits)
+{
+	pcre2_match_data *md;
+	const struct bd_pattern *p;
+	PCRE2_SIZE *ov;
+	char	*lower;
+	uint64_t pairs[BD_PAIR_BITS / 64];
+	size_t	 i, j, k, off, blanked = 0;
+	int	 rc;
+
+	if (rules->nboilerplate == 0 || (md = pcre2_match_data_create(
+	    rules->max_ovector + 1, NULL)) == NULL)
+		return 0;
+	if ((lower = lower_copy(buf, len)) != NULL)
+		pairs_of(lower, len, pairs);
+	for (i = 0; i < rules->nboilerplate; i++)
+		for (j = 0; j < rules->boilerplate[i]->nmatch; j++) {
+			p = &rules->boilerplate[i]->match[j];
+			if (!maybe(p, lower, len, lower ? pairs : NULL) ||
+			    bd_pattern_code(p) == NULL)
+				continue;
+			/* Bounded: each round moves past its match. */
+			for (off = 0, k = 0; off < len &&
+			    k < BD_MAX_BOILERPLATE_HITS; k++) {
+				rc = pcre2_match(bd_pattern_code(p),
+				    (PCRE2_SPTR)buf, len, off, 0, md,
+				    rules->mctx);
+				if (rc < 0) {
+					if (rc != PCRE2_ERROR_NOMATCH &&
+					    limit_hits != NULL)
+						(*limit_hits)++;
+					break;
+				}
+				ov = pcre2_get_ovector_pointer(md);
+				memset(buf + ov[0], ' ', ov[1] - ov[0]);
+				blanked += ov[1] - ov[0];
+				off = ov[1] > off ? ov[1] : off + 1;
+			}
+		}
+	free(lower);
+	pcre2_match_data_free(md);
+	return blanked;
 }
 
 /* Exact lookup of a registry key. */

@@ -50,6 +50,7 @@ cause site-reputation
 rule blocklist-reputation-standards
 	cause      site-reputation
 	match      does not meet IP/domain reputation standards
+	set        provider Partner
 	example    550 5.7.1 [203.0.113.5] Our system has detected that this message does not meet IP/domain reputation standards
 EOF
 got=$($WRAP $BIN --format json "$seed" | cause)

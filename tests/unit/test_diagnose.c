@@ -76,12 +76,12 @@ static const struct fallback_case {
 	const char	*cause;
 	enum bd_confidence conf;
 } fallbacks[] = {
-	/* Enhanced code alone: medium. */
-	{ "550 5.1.1 zzzz qqqq", "unknown-user", BD_CONF_MEDIUM },
-	{ "552 5.2.2 zzzz qqqq", "mailbox-full", BD_CONF_MEDIUM },
-	{ "550 5.7.26 zzzz qqqq", "auth", BD_CONF_MEDIUM },
-	{ "554 5.4.6 zzzz qqqq", "loop", BD_CONF_MEDIUM },
-	/* Basic code alone: low. */
+	/* A code alone is low confidence: only a text rule says more. */
+	{ "550 5.1.1 zzzz qqqq", "unknown-user", BD_CONF_LOW },
+	{ "552 5.2.2 zzzz qqqq", "mailbox-full", BD_CONF_LOW },
+	{ "550 5.7.26 zzzz qqqq", "auth", BD_CONF_LOW },
+	{ "554 5.4.6 zzzz qqqq", "loop", BD_CONF_LOW },
+	/* Basic code alone: low too. */
 	{ "535 zzzz qqqq", "credentials", BD_CONF_LOW },
 	{ "421 zzzz qqqq", "rate-limit", BD_CONF_LOW },
 	/* Nothing to go on. */

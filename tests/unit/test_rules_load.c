@@ -74,7 +74,7 @@ static const struct bad_case {
 	{ "unknown kind",
 	  "widget w\n",
 	  "t.rules:1:1: unknown entry kind 'widget' (want cause, rule, "
-	  "extract, status or reply)\n" },
+	  "extract, wrapper, boilerplate, status or reply)\n" },
 	{ "unknown key",
 	  "rule r\n\tcause blocklist\n\tmatch x\n\tfrobnicate 1\n",
 	  "t.rules:4:2: unknown key 'frobnicate' in rule\n" },
