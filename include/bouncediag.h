@@ -380,6 +380,9 @@ struct bd_log_sink {
 	struct bd_summary *summary;
 	bd_diag_fn	*diag;
 	void		*diag_arg;
+	size_t		*lines_read;	/* when not NULL, set to the number
+					   of lines read (for "no bounce
+					   lines in FILE (N lines read)") */
 };
 
 enum bd_status	 bd_diagnose_log(const struct bd_rules *rules,

@@ -19,16 +19,21 @@ Exits 0; prints "eval: skipped" when the corpus is absent.  Standard
 library only.
 """
 import collections
+import concurrent.futures
 import json
 import os
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import provider_texts  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.environ.get("BD_CORPUS", os.path.join(ROOT, "..", "shared", "corpus"))
 BIN = os.environ.get("BIN", os.path.join(ROOT, "bouncediag"))
 EXCEPTIONS = os.path.join(ROOT, "tests", "corpus", "exceptions.tsv")
 VERBOSE = "-v" in sys.argv
+SHOW_TEST = "--show-test" in sys.argv
 
 
 def read_tsv(path):
@@ -80,7 +85,56 @@ def pct(a, b):
     return "%.1f%%" % (100.0 * a / b) if b else "n/a"
 
 
+def paste(text):
+    """bouncediag -e TEXT with the shipped rules: its first record."""
+    p = subprocess.run([BIN, "--rules", os.path.join(ROOT, "rules"), "--format", "json",
+                        "-e", text], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    lines = p.stdout.decode("utf-8", "replace").splitlines()
+    return json.loads(lines[0]) if lines else None
+
+
+def provider_report():
+    """Cause agreement, answers at high confidence and their precision on
+    tests/corpus/provider-texts.tsv, per part.  Only the dev part's
+    disagreements are listed: no rule is written from the test part."""
+    rows = [r for _, r in provider_texts.read()]
+    texts = [provider_texts.unescape(r["text"]) for r in rows]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as ex:
+        got = list(ex.map(paste, texts))
+    print("provider texts (tests/corpus/provider-texts.tsv, %d real texts, %d receivers):"
+          % (len(rows), len({r["receiver"] for r in rows})))
+    print("  %-5s %5s %8s %10s %10s %9s %9s" % ("part", "rows", "agree", "agree+alt",
+                                               "at high", "prec.high", "no output"))
+    for part in ("test", "dev"):
+        idx = [i for i, r in enumerate(rows) if r["split"] == part]
+        n = len(idx)
+        if n == 0:
+            continue
+        ok = sum(1 for i in idx if got[i] and got[i]["cause"] == rows[i]["cause"])
+        ok_alt = sum(1 for i in idx if got[i] and (got[i]["cause"] == rows[i]["cause"] or
+                                                   got[i]["cause"] in rows[i]["alt"].split(",")))
+        high = [i for i in idx if got[i] and got[i]["confidence"] == "high"]
+        high_ok = sum(1 for i in high if got[i]["cause"] == rows[i]["cause"])
+        none = sum(1 for i in idx if not got[i])
+        print("  %-5s %5d %8s %10s %10s %9s %9d" % (
+            part, n, pct(ok, n), pct(ok_alt, n), pct(len(high), n), pct(high_ok, len(high)), none))
+    for part in ("test", "dev"):
+        if part == "test" and not SHOW_TEST:
+            continue
+        idx = [i for i, r in enumerate(rows) if r["split"] == part and
+               not (got[i] and got[i]["cause"] == r["cause"])]
+        print("%s disagreements (%d):" % (part, len(idx)))
+        for i in idx:
+            g = got[i]
+            print("  want %s got %s/%s (%s) [%s] %s" % (
+                rows[i]["cause"], g["cause"] if g else "(none)", g["confidence"] if g else "-",
+                g["rule"] if g else "-", rows[i]["receiver"], texts[i].replace("\n", " ")[:160]))
+    print()
+
+
 def main():
+    if os.path.exists(provider_texts.TSV):
+        provider_report()
     sis = os.path.join(CORPUS, "sisimai")
     if not os.path.isdir(sis):
         print("eval: skipped (no corpus at %s)" % CORPUS)

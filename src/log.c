@@ -160,6 +160,7 @@ struct bd_log_ctx {
 	const struct bd_log_sink *sink;
 	const char	*source;
 	size_t		 lineno;	/* lines before the current one */
+	int		 tail;		/* the input ended inside a line */
 	int		 truncated;	/* the current line was cut */
 	int		 stop;		/* the caller asked to stop */
 	int		 nomem;
@@ -970,8 +971,10 @@ read_loop(struct bd_log_ctx *c, struct input *in)
 				if (longcand || has_marker(markers, buf, len))
 					handle_line(c, longbuf, longlen, 1);
 				c->lineno++;
-			} else if (len > 0)
+			} else if (len > 0) {
 				scan(c, markers, buf, buf + len);
+				c->tail = 1;
+			}
 			break;
 		}
 		len += (size_t)r;
@@ -1055,6 +1058,8 @@ bd_diagnose_log(const struct bd_rules *rules, const struct bd_options *opts,
 		return BD_E_NOMEM;
 	}
 	st = read_loop(&c, &in);
+	if (sink->lines_read != NULL)
+		*sink->lines_read = c.lineno + (size_t)c.tail;
 	cache_clear(&c);
 	free(c.cache);
 	free(c.scratch);

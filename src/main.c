@@ -39,6 +39,9 @@
 #define MAX_FAIL_ON	64
 /* Bytes read to tell a log from a message or paste. */
 #define SNIFF_SIZE	(64u * 1024)
+/* At most this many lines, read whole, make a paste rather than a log
+ * file: people paste a few log lines, a log file has many. */
+#define PASTE_MAX_LINES	20
 /* --rules given at most this often. */
 #define MAX_RULES_DIRS	16
 /* Deepest directory tree walked (Maildir++ folders are 2-3 deep). */
@@ -127,6 +130,8 @@ struct cli {
 	int		 tripped;	/* a --fail-on cause was seen */
 	int		 jit;		/* bd_rules_jit() done */
 	int		 in_log;	/* records come from a log */
+	int		 paste;		/* the input is a short paste */
+	size_t		 records;	/* records taken so far */
 	int		 limit_warned;	/* PCRE2 limit said for this input */
 	int		 lost;		/* a rendering failed (out of memory) */
 	size_t		 printed;	/* results printed so far */
@@ -357,6 +362,7 @@ take_result(const struct bd_result *res, void *arg)
 	const struct bd_diagnosis *d;
 	size_t	 i, j;
 
+	cli->records += bd_result_count(res);
 	for (i = 0; i < bd_result_count(res); i++) {
 		d = bd_result_get(res, i);
 		for (j = 0; j < cli->ngate; j++)
@@ -371,7 +377,7 @@ take_result(const struct bd_result *res, void *arg)
 	if (cli->printed++ > 0 && cli->format == BD_FORMAT_TEXT &&
 	    !cli->in_log && bd_result_count(res) > 0)
 		fputs("\n", stdout);
-	if (emit(cli->in_log && cli->format == BD_FORMAT_TEXT ?
+	if (emit(cli->in_log && !cli->paste && cli->format == BD_FORMAT_TEXT ?
 	    bd_render_brief(res, cli->render_flags) :
 	    bd_render(res, cli->format, cli->render_flags)) == -1)
 		cli->lost = 1;
@@ -491,17 +497,19 @@ log_diag(const struct bd_diag *d, void *arg)
 
 /*
  * Stream a log through the library: head (headlen bytes) was read from
- * fd already.  Constant memory whatever the size.
+ * fd already.  Constant memory whatever the size.  Returns the records
+ * it gave; the lines read go to *lines.
  */
-static void
+static size_t
 diagnose_log(struct cli *cli, const char *name, const char *head,
-    size_t headlen, int fd)
+    size_t headlen, int fd, size_t *lines)
 {
 	struct bd_log_sink sink;
 	struct bd_options opts = cli->opts;
 	enum bd_status st;
+	size_t	 before = cli->records;
 
-	if (!cli->jit) {
+	if (!cli->jit && !cli->paste) {
 		bd_rules_jit(cli->rules);	/* many records to come */
 		cli->jit = 1;
 	}
@@ -514,8 +522,11 @@ diagnose_log(struct cli *cli, const char *name, const char *head,
 	sink.summary = cli->summary;
 	sink.diag = log_diag;
 	sink.diag_arg = cli;
+	sink.lines_read = lines;
 	opts.mode = BD_MODE_LOG;
 	cli->in_log = 1;
+	if (cli->summary != NULL)
+		before = bd_summary_count(cli->summary, NULL);
 	st = bd_diagnose_log(cli->rules, &opts, name, head, headlen, fd,
 	    &sink);
 	cli->in_log = 0;
@@ -523,6 +534,52 @@ diagnose_log(struct cli *cli, const char *name, const char *head,
 		warnx("%s: %s", name, bd_strerror(st));
 		cli->unreadable = 1;
 	}
+	if (cli->summary != NULL)
+		return bd_summary_count(cli->summary, NULL) - before;
+	return cli->records - before;
+}
+
+/*
+ * Is buf (len bytes, all of the input) a paste: a few lines someone
+ * copied, rather than a log file?  A pasted log line that holds no
+ * bounce record (a Postfix "NOQUEUE: reject:", an Exim deferral) is
+ * then diagnosed as a paste, never answered with silence.
+ */
+static int
+is_paste(const char *buf, size_t len)
+{
+	size_t	 lines = 0, i;
+
+	for (i = 0; i < len; i++)
+		if (buf[i] == '\n' && ++lines > PASTE_MAX_LINES)
+			return 0;
+	return 1;
+}
+
+/*
+ * A log, or something that looks like one: read it as a log; a paste
+ * that yields no record is diagnosed as a paste; a log that yields none
+ * says so.  pasted says buf holds all of the input and it came from -e
+ * or standard input (a named file is a file, whatever its size).  A
+ * paste's records are shown as whole pages, a log's one line each.
+ */
+static void
+diagnose_log_or_paste(struct cli *cli, const char *name, const char *buf,
+    size_t len, int fd, int pasted)
+{
+	size_t	 lines = 0;
+
+	cli->paste = pasted && cli->opts.mode == BD_MODE_AUTO &&
+	    is_paste(buf, len);
+	if (diagnose_log(cli, name, buf, len, fd, &lines) == 0) {
+		if (cli->paste) {
+			if (diagnose_buffer(cli, name, buf, len, 0) == -1)
+				cli->unreadable = 1;
+		} else
+			warnx("no bounce lines in %s (%zu lines read)", name,
+			    lines);
+	}
+	cli->paste = 0;
 }
 
 /* Up to size bytes of fd into buf; -1 on error (errno set). */
@@ -565,7 +622,8 @@ diagnose_fd(struct cli *cli, const char *name, int fd)
 	}
 	if (cli->opts.mode == BD_MODE_LOG || (cli->opts.mode == BD_MODE_AUTO &&
 	    bd_log_sniff(buf, (size_t)n))) {
-		diagnose_log(cli, name, buf, (size_t)n, fd);
+		diagnose_log_or_paste(cli, name, buf, (size_t)n, fd,
+		    (size_t)n < SNIFF_SIZE && fd == STDIN_FILENO);
 		free(buf);
 		return;
 	}
@@ -972,8 +1030,8 @@ main(int argc, char **argv)
 		} else if (cli.opts.mode == BD_MODE_LOG ||
 		    (cli.opts.mode == BD_MODE_AUTO &&
 		    bd_log_sniff(cli.expr, strlen(cli.expr))))
-			diagnose_log(&cli, "-e", cli.expr, strlen(cli.expr),
-			    -1);
+			diagnose_log_or_paste(&cli, "-e", cli.expr,
+			    strlen(cli.expr), -1, 1);
 		else if (diagnose_buffer(&cli, "-e", cli.expr,
 		    strlen(cli.expr), 0) == -1)
 			cli.unreadable = 1;
