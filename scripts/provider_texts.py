@@ -6,6 +6,10 @@
                               split derived from the source, no text in
                               both parts); exit 1 on any problem
   provider_texts.py stats     rows, receivers and sources per part
+  provider_texts.py dev [CAUSE|RECEIVER...]
+                              the dev rows (all, or those of the causes
+                              or receivers named), one per line: the
+                              rows rules may be written from
 
 The split rule (tests/corpus/LABELLING.md): a `vendor-doc` or `seen`
 source is dev; any other source is test when the first byte of the SHA-1
@@ -123,6 +127,18 @@ def stats():
     return 0
 
 
+def dev(names):
+    for _, r in read():
+        if r["split"] != "dev":
+            continue
+        if names and r["cause"] not in names and r["receiver"] not in names:
+            continue
+        print("%s\t%s\t%s\t%s\t%s" % (r["cause"], r["alt"], r["receiver"], r["text"], r["source"]))
+    return 0
+
+
 if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "dev":
+        sys.exit(dev(sys.argv[2:]))
     cmd = sys.argv[1] if len(sys.argv) > 1 else "check"
     sys.exit({"check": check, "stats": stats}.get(cmd, lambda: sys.exit("usage: provider_texts.py check|stats"))())

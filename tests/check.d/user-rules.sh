@@ -70,9 +70,9 @@ echo "$out" | grep -q "^bouncediag: $dir/" &&
     { echo "$out" >&2; fail "--check-rules: problems in the user's file"; }
 echo "$out" | grep -qx "$dir/50-site.rules: 1 rules, 1 causes" ||
     { echo "$out" >&2; fail "--check-rules: no line for the user's file"; }
-echo "$out" | grep -q "^  $dir/50-site.rules:11: rule 'blocklist-reputation-standards' replaces .*rules/50-policy.rules:[0-9]*$" ||
+echo "$out" | grep -q "^  $dir/50-site.rules:11: rule 'blocklist-reputation-standards' replaces .*rules/52-blocklist.rules:[0-9]*$" ||
     { echo "$out" >&2; fail "--check-rules: override not shown"; }
-echo "$out" | grep -q 'rules/50-policy.rules: [0-9]* rules, 0 causes$' ||
+echo "$out" | grep -q 'rules/52-blocklist.rules: [0-9]* rules, 0 causes$' ||
     { echo "$out" >&2; fail "--check-rules: no line for a shipped file"; }
 echo "$out" | grep -q '^rules: [0-9]* rules, [0-9]* causes: ' ||
     { echo "$out" >&2; fail "--check-rules: no summary line"; }
