@@ -2,13 +2,16 @@
  * rules_check.c - lint a loaded table (--check-rules, make check): every
  * rule's examples must be diagnosed by that very rule through the whole
  * pipeline (reply parser, then first-match over the table), which also
- * catches a rule shadowed by an earlier one; a rule without examples is
- * a warning.
+ * catches a rule shadowed by an earlier one, and at high confidence; a
+ * rule without examples is a warning.  Every wrapper's examples must be
+ * peeled by that wrapper first, every boilerplate entry's examples must
+ * hold its sentence.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "rules.h"
+#include "unwrap.h"
 
 /* Report one finding. */
 static void
@@ -82,6 +85,65 @@ check_example(const struct bd_rules *rules, const struct bd_rule *r,
 	return rc;
 }
 
+/* A wrapper's example must be peeled, and first by that wrapper. */
+static int
+check_wrapper_example(const struct bd_rules *rules,
+    const struct bd_wrapper *w, size_t i, bd_diag_fn *fn, void *arg)
+{
+	struct bd_unwrapped u;
+	char	 msg[512];
+	int	 rc = -1;
+
+	if (bd_unwrap(rules, w->example[i], strlen(w->example[i]), &u,
+	    NULL) == -1) {
+		finding(fn, arg, BD_SEV_ERROR, w->file, w->example_line[i],
+		    "out of memory");
+		return -1;
+	}
+	if (u.wrapper != NULL && strcmp(u.wrapper, w->id) == 0)
+		rc = 0;
+	else {
+		if (u.wrapper != NULL)
+			(void)snprintf(msg, sizeof(msg), "example of wrapper "
+			    "'%s' is peeled by wrapper '%s' first", w->id,
+			    u.wrapper);
+		else
+			(void)snprintf(msg, sizeof(msg), "example of wrapper "
+			    "'%s' matches none of its patterns", w->id);
+		finding(fn, arg, BD_SEV_ERROR, w->file, w->example_line[i],
+		    msg);
+	}
+	bd_unwrapped_free(&u);
+	return rc;
+}
+
+/* A boilerplate entry's example must hold its sentence. */
+static int
+check_boilerplate_example(const struct bd_rules *rules,
+    const struct bd_boilerplate *b, size_t i, bd_diag_fn *fn, void *arg)
+{
+	pcre2_match_data *md;
+	size_t	 j;
+	int	 found = 0;
+	char	 msg[256];
+
+	if ((md = pcre2_match_data_create(rules->max_ovector + 1, NULL)) ==
+	    NULL)
+		return -1;
+	for (j = 0; j < b->nmatch && !found; j++)
+		found = bd_pattern_code(&b->match[j]) != NULL &&
+		    pcre2_match(bd_pattern_code(&b->match[j]),
+		    (PCRE2_SPTR)b->example[i], strlen(b->example[i]), 0, 0, md,
+		    rules->mctx) >= 0;
+	pcre2_match_data_free(md);
+	if (found)
+		return 0;
+	(void)snprintf(msg, sizeof(msg), "example of boilerplate '%s' "
+	    "matches none of its patterns", b->id);
+	finding(fn, arg, BD_SEV_ERROR, b->file, b->example_line[i], msg);
+	return -1;
+}
+
 /* Public: lint the table. */
 size_t
 bd_rules_check(const struct bd_rules *rules, bd_diag_fn *fn, void *arg)
@@ -104,5 +166,15 @@ bd_rules_check(const struct bd_rules *rules, bd_diag_fn *fn, void *arg)
 			if (check_example(rules, r, j, fn, arg) == -1)
 				errors++;
 	}
+	for (i = 0; i < rules->nwrappers; i++)
+		for (j = 0; j < rules->wrappers[i]->nexample; j++)
+			if (check_wrapper_example(rules, rules->wrappers[i], j,
+			    fn, arg) == -1)
+				errors++;
+	for (i = 0; i < rules->nboilerplate; i++)
+		for (j = 0; j < rules->boilerplate[i]->nexample; j++)
+			if (check_boilerplate_example(rules,
+			    rules->boilerplate[i], j, fn, arg) == -1)
+				errors++;
 	return errors;
 }

@@ -853,8 +853,9 @@ wrapper_field(struct load *ld, const char *key, const char *value,
 			load_error(ld, col, "unescape must be c or "
 			    "underscore");
 	} else if (strcmp(key, "form") == 0) {
-		if (strstr(value, "{reply}") == NULL)
-			load_error(ld, col, "a form needs {reply}");
+		if (strstr(value, "{reply}") == NULL &&
+		    strstr(value, "{text}") == NULL)
+			load_error(ld, col, "a form needs {reply} or {text}");
 		else
 			(void)add_string(ld, &w->form, &w->nform, value, col);
 	} else if (strcmp(key, "example") == 0)
@@ -1259,13 +1260,27 @@ entry_field(struct load *ld, char *line)
 	}
 }
 
+/* The first C0 control or DEL in a line, tabs aside: an invisible
+ * byte in a pattern or a text is always a mistake. */
+static const char *
+control_char(const char *p, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)p[i] < 0x20 && p[i] != '\t') ||
+		    p[i] == 0x7f)
+			return p + i;
+	return NULL;
+}
+
 /* Load rules from a buffer that holds a whole file. */
 enum bd_status
 bd_rules_add_buffer(struct bd_rules *rules, const char *name,
     const char *buf, size_t len, bd_diag_fn *fn, void *arg)
 {
 	struct load ld;
-	const char *p = buf, *end = buf + len, *nl;
+	const char *p = buf, *end = buf + len, *nl, *bad;
 	char	*line = NULL;
 	size_t	 n, cap = 0;
 
@@ -1291,6 +1306,13 @@ bd_rules_add_buffer(struct bd_rules *rules, const char *name,
 			n--;
 		if (memchr(p, '\0', n) != NULL) {
 			load_error(&ld, 1, "NUL byte in line");
+			p = nl != NULL ? nl + 1 : end;
+			continue;
+		}
+		if ((bad = control_char(p, n)) != NULL) {
+			load_error(&ld, (unsigned)(bad - p) + 1, "control "
+			    "character 0x%02x in line (write \\x%02x in a "
+			    "pattern)", (unsigned char)*bad, (unsigned char)*bad);
 			p = nl != NULL ? nl + 1 : end;
 			continue;
 		}
