@@ -854,8 +854,10 @@ wrapper_field(struct load *ld, const char *key, const char *value,
 			    "underscore");
 	} else if (strcmp(key, "form") == 0) {
 		if (strstr(value, "{reply}") == NULL &&
+		    strstr(value, "{rest}") == NULL &&
 		    strstr(value, "{text}") == NULL)
-			load_error(ld, col, "a form needs {reply} or {text}");
+			load_error(ld, col, "a form needs {reply}, {rest} or "
+			    "{text}");
 		else
 			(void)add_string(ld, &w->form, &w->nform, value, col);
 	} else if (strcmp(key, "example") == 0)

@@ -722,9 +722,9 @@ wrapper_end(const char *in, size_t len, size_t e, int w)
 }
 
 /*
- * Find the reply: first a code right after a known wrapper, then the
- * first failure code anywhere, then a success code, then an esc at a
- * wrapper or line start.  *wend gets where the first wrapper ends.
+ * Find the reply: first a code right after a known wrapper, then an esc
+ * that starts the input, then the first failure code anywhere, then a
+ * success code, then an esc at a wrapper or line start.  *wend gets where the first wrapper ends.
  */
 static void
 find_anchor(const char *in, size_t len, struct anchor *a, size_t *wend)
@@ -759,6 +759,19 @@ find_anchor(const char *in, size_t len, struct anchor *a, size_t *wend)
 				anchor_code(in, len, j, code, sep, &ok);
 		} else if (!escw.found && (e = parse_esc(in, len, j, esc)))
 			anchor_esc(in, j, e, len, &escw);
+	}
+	/* A paste that starts with an enhanced code is that reply (.NET's
+	 * "The server response was: 5.7.1 ...", once peeled), even when a
+	 * quoted earlier reply with a code follows in its text. */
+	for (j = 0; j < len && j < MAX_INDENT && is_blank(s[j]); j++)
+		continue;
+	if (!escw.found && (e = parse_esc(in, len, j, esc)) != 0) {
+		/* ... unless its text quotes the full reply ("5.4.6 ...
+		 * [554 5.4.6 Hop count exceeded]"): that has the code. */
+		if (find_code(in, len, 1, a) && strcmp(a->esc, esc) == 0)
+			return;
+		anchor_esc(in, j, e, len, a);
+		return;
 	}
 	if (find_code(in, len, 1, a))
 		return;

@@ -139,14 +139,43 @@ cap_len(const struct bd_capture *c)
 	return c->end > c->start ? c->end - c->start : 0;
 }
 
-/* "CODE ESC reply" from one wrapper's captures, unescaped; NULL when
- * out of memory. */
+/* Length of the reply code ("550 ", "550-") that starts s, or 0. */
+static size_t
+leading_code(const char *s, size_t n)
+{
+	if (n >= 4 && s[0] >= '2' && s[0] <= '5' && s[1] >= '0' &&
+	    s[1] <= '9' && s[2] >= '0' && s[2] <= '9' && (s[3] == ' ' ||
+	    s[3] == '-'))
+		return 4;
+	return 0;
+}
+
+/* Does s start with an enhanced status code ("5.1.1 ")? */
+static int
+leading_esc(const char *s, size_t n)
+{
+	size_t	 i = 0, dots = 0;
+
+	if (n == 0 || s[0] < '2' || s[0] > '5')
+		return 0;
+	for (i = 1; i < n && (s[i] == '.' || (s[i] >= '0' && s[i] <= '9'));
+	    i++)
+		dots += s[i] == '.';
+	return dots == 2 && (i == n || s[i] == ' ');
+}
+
+/*
+ * "CODE ESC reply" from one wrapper's captures, unescaped; NULL when
+ * out of memory.  A code or enhanced code the reply already carries is
+ * not repeated; an enhanced code the wrapper found elsewhere (a log's
+ * dsn=) goes after the reply's own code, where the parser looks.
+ */
 static char *
 rebuild(const char *in, const struct bd_unwrap_hit *hit, size_t *lenp)
 {
 	const char *reply = in + hit->reply.start;
 	size_t	 rlen = cap_len(&hit->reply), clen = cap_len(&hit->code);
-	size_t	 elen = cap_len(&hit->esc), n = 0;
+	size_t	 elen = cap_len(&hit->esc), n = 0, own;
 	char	*out;
 
 	if ((out = malloc(clen + elen + rlen + 3)) == NULL)
@@ -157,8 +186,14 @@ rebuild(const char *in, const struct bd_unwrap_hit *hit, size_t *lenp)
 		n = clen;
 		out[n++] = ' ';
 	}
-	if (elen > 0 && !starts_with_word(reply, rlen, in + hit->esc.start,
-	    elen)) {
+	own = leading_code(reply, rlen);
+	if (own > 0) {		/* the reply's own code first */
+		memcpy(out + n, reply, own);
+		n += own;
+		reply += own;
+		rlen -= own;
+	}
+	if (elen > 0 && !leading_esc(reply, rlen)) {
 		memcpy(out + n, in + hit->esc.start, elen);
 		n += elen;
 		out[n++] = ' ';
