@@ -61,7 +61,7 @@ _bouncediag()
 
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '-e --expr --format --mode --rules
-		    --summary --fail-on --color --list-causes --explain
+		    --summary --fail-on --fail-on-delayed --color --list-causes --explain
 		    --check-rules --no-cache -h --help -V --version' -- "$cur"))
 		return
 	fi

@@ -155,6 +155,9 @@ struct bd_cause {
 	const char	*prevent;	/* Stop it recurring */
 	const char	*file;		/* where it was defined */
 	unsigned	 line;
+	const char	*delayed;	/* for a delay notice: what to do while
+					   the message is still queued, or
+					   NULL (then retry says it) */
 };
 
 const struct bd_cause *bd_rules_cause_at(const struct bd_rules *rules,
@@ -211,6 +214,8 @@ enum bd_field {
 	BD_F_KIND,		/* not-bounce kind: auto-reply, feedback, ... */
 	BD_F_TIMESTAMP,		/* log time stamp */
 	BD_F_QUEUE_ID,		/* log queue id */
+	BD_F_RETRY_UNTIL,	/* a delay notice: when the sender gives
+				   up (RFC 3464 Will-Retry-Until) */
 	BD_F__COUNT
 };
 
@@ -289,6 +294,12 @@ struct bd_diagnosis {
 					   confidence medium), or NULL */
 	const char	*wrapper;	/* id of the outermost wrapper peeled
 					   off the paste, or NULL */
+	int		 final;		/* 1: the message failed for good (a
+					   bounce, a log's status=bounced);
+					   0: delayed, the sender is still
+					   retrying (fields[BD_F_KIND] is
+					   "delayed"); -1: not known (a
+					   pasted reply) */
 };
 
 /*
@@ -402,8 +413,14 @@ struct bd_summary *bd_summary_new(void);
 /* Count every diagnosis of res.  BD_E_NOMEM leaves the counts short. */
 enum bd_status	 bd_summary_add(struct bd_summary *sum,
 		    const struct bd_result *res);
-/* Diagnoses counted; with cause (an id) only those of that cause. */
+/*
+ * Diagnoses counted; with cause (an id) only those of that cause.
+ * bd_summary_count() counts failures (final, or not known to be a
+ * delay), bd_summary_delayed() the delays (still retrying).
+ */
 size_t		 bd_summary_count(const struct bd_summary *sum,
+		    const char *cause);
+size_t		 bd_summary_delayed(const struct bd_summary *sum,
 		    const char *cause);
 /* Text with bar charts, or one JSON object; owned by the caller. */
 char		*bd_summary_render(const struct bd_summary *sum,

@@ -37,8 +37,13 @@ SHOW_TEST = "--show-test" in sys.argv
 
 
 def read_tsv(path):
+    """Rows of a TSV file as dicts; '#' lines (before the header too) are
+    comments."""
     with open(path, encoding="utf-8") as f:
-        head = f.readline().rstrip("\n").split("\t")
+        line = f.readline()
+        while line.startswith("#"):
+            line = f.readline()
+        head = line.rstrip("\n").split("\t")
         for line in f:
             if line.strip() and not line.startswith("#"):
                 yield dict(zip(head, line.rstrip("\n").split("\t")))

@@ -402,6 +402,19 @@ retries_exhausted(struct dctx *c, struct bd_diagnosis *d,
 	d->cause = expired;
 }
 
+/*
+ * Did the message fail for good?  The facts say: RFC 3464 Action
+ * "delayed" (a delay notice, a log's status=deferred) is a delay; any
+ * other action is a final failure; a paste without facts is not known.
+ */
+static int
+is_final(const struct bd_record_facts *x)
+{
+	if (x == NULL || x->action == NULL)
+		return x != NULL && x->kind == NULL ? 1 : -1;
+	return strcmp(x->action, "delayed") != 0;
+}
+
 /* Build one diagnosis from reply text (and message facts, if any). */
 static int
 diagnose_reply(struct dctx *c, const char *text, size_t len,
@@ -465,12 +478,18 @@ diagnose_reply(struct dctx *c, const char *text, size_t len,
 		d->message = x->message;
 		d->truncated |= x->truncated;
 	}
+	d->final = is_final(x);
 	if (x != NULL && x->kind != NULL) {
 		d->cause = bd_rules_cause(c->rules, "not-bounce");
 		d->confidence = BD_CONF_HIGH;
 		d->fields[BD_F_KIND] = keeps(c->res, x->kind);
 	} else {
 		rule = classify(c, d, &rep, esc);
+		if (d->final == 0) {
+			d->fields[BD_F_KIND] = "delayed";
+			d->fields[BD_F_RETRY_UNTIL] = keeps(c->res,
+			    x->retry_until);
+		}
 	}
 	take_parsed_fields(c, d, &rep, &u);
 	if (d->fields[BD_F_REMOTE_HOST] == NULL && x != NULL)
@@ -679,7 +698,11 @@ diagnose_message(struct dctx *c, const char *buf, size_t len, size_t num)
 	x.evidence = make_evidence(c->res, &m.evidence);
 	x.message = num;
 	x.truncated = m.truncated;
-	if (m.kind != BD_MSG_BOUNCE && m.kind != BD_MSG_UNKNOWN)
+	/* A delay notice is diagnosed like a failure, each recipient by
+	 * the reason it states; only what is no delivery problem at all
+	 * (auto-replies, feedback, delivered) is a not-bounce. */
+	if (m.kind != BD_MSG_BOUNCE && m.kind != BD_MSG_DELAYED &&
+	    m.kind != BD_MSG_UNKNOWN)
 		x.kind = m.kind_name != NULL ? m.kind_name : "not-bounce";
 	for (i = 0; i < m.nrcpt && rc == 0; i++) {
 		const struct bd_msg_rcpt *r = &m.rcpt[i];
@@ -688,6 +711,7 @@ diagnose_message(struct dctx *c, const char *buf, size_t len, size_t num)
 		x.action = r->action;
 		x.status = r->status;
 		x.remote_mta = r->remote_mta;
+		x.retry_until = r->will_retry;
 		/* No reply for this recipient: the bounce's own words are
 		 * the best text there is (Google Groups, delay notices). */
 		if (r->diagnostic != NULL && *r->diagnostic != '\0' &&

@@ -23,6 +23,7 @@ struct bd_record_facts {
 	const char	*timestamp;
 	const char	*queue_id;
 	const char	*kind;		/* set: a not-bounce of this kind */
+	const char	*retry_until;	/* a delay: when the sender gives up */
 	const struct bd_evidence *evidence;
 	size_t		 message;
 	int		 truncated;

@@ -343,6 +343,7 @@ emit_cached(struct bd_log_ctx *c, const struct bd_log_rec *in)
 	d.fields[BD_F_PROVIDER] = e->provider;
 	d.fields[BD_F_BLOCKLIST] = e->blocklist;
 	d.fields[BD_F_REMOTE_HOST] = e->remote_host;
+	d.final = r->action == NULL || strcmp(r->action, "delayed") != 0;
 	if (bd_summary_add_one(c->sink->summary, &d, r->recipient,
 	    r->remote_host) != BD_OK)
 		c->nomem = 1;

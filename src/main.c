@@ -59,6 +59,7 @@ enum opt_id {
 	OPT_COLOR,
 	OPT_EXPLAIN,
 	OPT_FAIL_ON,
+	OPT_FAIL_ON_DELAYED,
 	OPT_FORMAT,
 	OPT_LIST_CAUSES,
 	OPT_MODE,
@@ -84,7 +85,9 @@ static const struct option_doc {
 	{ "summary", no_argument, OPT_SUMMARY, NULL,
 	    "counts by cause, provider, blocklist, domain" },
 	{ "fail-on", required_argument, OPT_FAIL_ON, "CAUSE[,...]",
-	    "exit 1 if any diagnosis has one of these causes" },
+	    "exit 1 if a failure has one of these causes" },
+	{ "fail-on-delayed", no_argument, OPT_FAIL_ON_DELAYED, NULL,
+	    "--fail-on counts delays (still retrying) too" },
 	{ "rules", required_argument, OPT_RULES, "PATH",
 	    "only the rules in PATH (dir or file); repeatable" },
 	{ "color", required_argument, OPT_COLOR, "WHEN",
@@ -104,7 +107,8 @@ static const struct option_doc {
 
 #define USAGE_LINE "usage: bouncediag [-hV] [-e TEXT] [--format FMT] " \
 	"[--mode MODE] [--rules PATH]\n" \
-	"                  [--summary] [--fail-on CAUSE[,CAUSE...]]\n" \
+	"                  [--summary] [--fail-on CAUSE[,CAUSE...]] " \
+	"[--fail-on-delayed]\n" \
 	"                  [--color WHEN] [--list-causes] " \
 	"[--explain CAUSE|CODE]\n" \
 	"                  [--check-rules] [--no-cache] [FILE ...]\n"
@@ -125,6 +129,7 @@ struct cli {
 	struct bd_rules	*rules;
 	struct bd_summary *summary;	/* --summary, else NULL */
 	const char	*fail_on;	/* --fail-on list, checked after load */
+	int		 fail_on_delayed; /* delays count for the gate */
 	const struct bd_cause *gate[MAX_FAIL_ON];
 	size_t		 ngate;
 	int		 tripped;	/* a --fail-on cause was seen */
@@ -366,7 +371,8 @@ take_result(const struct bd_result *res, void *arg)
 	for (i = 0; i < bd_result_count(res); i++) {
 		d = bd_result_get(res, i);
 		for (j = 0; j < cli->ngate; j++)
-			if (d->cause == cli->gate[j])
+			if (d->cause == cli->gate[j] && (d->final != 0 ||
+			    cli->fail_on_delayed))
 				cli->tripped = 1;
 	}
 	if (cli->summary != NULL) {
@@ -959,6 +965,9 @@ parse_args(struct cli *cli, int argc, char **argv)
 		case OPT_SUMMARY:
 			cli->summary_wanted = 1;
 			break;
+		case OPT_FAIL_ON_DELAYED:
+			cli->fail_on_delayed = 1;
+			break;
 		case OPT_FAIL_ON:
 			cli->fail_on = optarg;
 			break;
@@ -1051,7 +1060,9 @@ main(int argc, char **argv)
 		(void)emit(bd_summary_render(cli.summary, cli.format,
 		    cli.render_flags));
 		for (i = 0; (size_t)i < cli.ngate; i++)
-			if (bd_summary_count(cli.summary, cli.gate[i]->id) > 0)
+			if (bd_summary_count(cli.summary, cli.gate[i]->id) >
+			    0 || (cli.fail_on_delayed && bd_summary_delayed(
+			    cli.summary, cli.gate[i]->id) > 0))
 				cli.tripped = 1;
 	}
 	bd_summary_free(cli.summary);

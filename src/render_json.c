@@ -154,6 +154,7 @@ object(struct bd_buf *b, const struct bd_diagnosis *d)
 	kv_str(b, "confidence", bd_confidence_name(d->confidence), &first);
 	kv_str(b, "rule", d->rule, &first);
 	kv_bool(b, "permanent", d->permanent, &first);
+	kv_tristate(b, "final", d->final, &first);
 	for (f = 0; f < BD_F__COUNT; f++)
 		kv_str(b, bd_field_name(f), d->fields[f], &first);
 	kv_str(b, "title", d->cause->title, &first);
@@ -216,6 +217,7 @@ bd_render_cause_json(const struct bd_cause *c)
 	}
 	(void)bd_buf_putc(&b, ']');
 	kv_str(&b, "prevent", c->prevent, &first);
+	kv_str(&b, "delayed", c->delayed, &first);
 	(void)bd_buf_puts(&b, "}\n");
 	bd_buf_free(&t);
 	return bd_buf_steal(&b);

@@ -210,6 +210,8 @@ headline(struct out *o, const struct bd_diagnosis *d)
 	size_t	 i;
 
 	sgr(o, "1");
+	if (d->final == 0)
+		(void)bd_buf_puts(&o->b, "Delayed, still retrying \xc2\xb7 ");
 	codes(o, d);
 	(void)bd_buf_printf(&o->b, " \xc2\xb7 %s \xc2\xb7 cause: ",
 	    d->cause->title);
@@ -293,6 +295,18 @@ what_you_see(struct out *o, const struct bd_diagnosis *d)
 	fact(o, &line, "Kind", f[BD_F_KIND]);
 	if (line.len > 0)
 		wrap(o, INDENT, INDENT, line.data);
+	bd_buf_reset(&line);
+	if (d->final == 0) {
+		(void)bd_buf_puts(&line, "Not a bounce yet: the sending "
+		    "server is still retrying");
+		if (f[BD_F_RETRY_UNTIL] != NULL) {
+			(void)bd_buf_puts(&line, " and gives up at ");
+			(void)bd_printable_append(&line, f[BD_F_RETRY_UNTIL],
+			    strlen(f[BD_F_RETRY_UNTIL]));
+		}
+		(void)bd_buf_puts(&line, ".");
+		wrap(o, INDENT, INDENT, line.data);
+	}
 	bd_buf_free(&line);
 }
 
@@ -403,7 +417,11 @@ page(struct out *o, const struct bd_diagnosis *d)
 	what_you_see(o, d);
 	heading(o, "What's actually happening");
 	wrap(o, INDENT, INDENT, d->cause->explain);
-	wrap(o, INDENT "Retry: ", INDENT, d->cause->retry);
+	if (d->final == 0 && d->cause->delayed != NULL)
+		wrap(o, INDENT "While it is queued: ", INDENT,
+		    d->cause->delayed);
+	else
+		wrap(o, INDENT "Retry: ", INDENT, d->cause->retry);
 	why(o, d);
 	if (strcmp(d->cause->id, "auth") == 0)
 		evidence(o, d);
@@ -485,6 +503,8 @@ bd_render_cause_text(const struct bd_cause *c, unsigned flags)
 	heading(&o, "What's actually happening");
 	wrap(&o, INDENT, INDENT, c->explain);
 	wrap(&o, INDENT "Retry: ", INDENT, c->retry);
+	if (c->delayed != NULL)
+		wrap(&o, INDENT "If it is only delayed: ", INDENT, c->delayed);
 	heading(&o, "How to fix it");
 	for (i = 0; i < c->nfix; i++) {
 		(void)snprintf(num, sizeof(num), INDENT "%zu. ", i + 1);

@@ -55,7 +55,10 @@ check_example(const struct bd_rules *rules, const struct bd_rule *r,
 		return -1;
 	}
 	d = bd_result_get(res, 0);
-	if (d != NULL && d->confidence == BD_CONF_HIGH && d->rule != NULL &&
+	/* Its own rule, at the rule's own confidence (a keyword rule is
+	 * medium by design) and unopposed. */
+	if (d != NULL && d->confidence == r->confidence &&
+	    d->conflict == NULL && d->rule != NULL &&
 	    strcmp(d->rule, r->id) == 0)
 		rc = 0;
 	else if (d != NULL && d->conflict != NULL && d->rule != NULL &&
@@ -68,7 +71,7 @@ check_example(const struct bd_rules *rules, const struct bd_rule *r,
 		finding(fn, arg, BD_SEV_ERROR, r->file, r->example_line[i],
 		    msg);
 	}
-	else if (d != NULL && d->confidence == BD_CONF_HIGH) {
+	else if (d != NULL && d->confidence >= BD_CONF_MEDIUM) {
 		(void)snprintf(msg, sizeof(msg), "example of rule '%s' is "
 		    "taken by rule '%s' (%s:%u) first", r->id, d->rule,
 		    d->rule_file, d->rule_line);

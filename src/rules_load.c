@@ -228,6 +228,7 @@ cause_free(struct bd_cause_entry *c)
 	free((char *)c->pub.retry);
 	free((char *)c->pub.explain);
 	free((char *)c->pub.prevent);
+	free((char *)c->pub.delayed);
 	strings_free(c->fix, c->pub.nfix);
 	free(c);
 }
@@ -722,6 +723,8 @@ cause_field(struct load *ld, const char *key, const char *value,
 		(void)join_text(ld, (char **)&p->explain, value, col, 0);
 	else if (strcmp(key, "prevent") == 0)
 		(void)join_text(ld, (char **)&p->prevent, value, col, 0);
+	else if (strcmp(key, "delayed") == 0)
+		(void)join_text(ld, (char **)&p->delayed, value, col, 0);
 	else if (strcmp(key, "fix") == 0) {
 		if (check_placeholders(ld, value, col) == 0)
 			(void)add_string(ld, &c->fix, &p->nfix, value, col);

@@ -21,6 +21,7 @@ static const char *const field_names[BD_F__COUNT] = {
 	[BD_F_KIND] = "kind",
 	[BD_F_TIMESTAMP] = "timestamp",
 	[BD_F_QUEUE_ID] = "queue_id",
+	[BD_F_RETRY_UNTIL] = "retry_until",
 };
 
 /* Text for a status code. */

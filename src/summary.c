@@ -5,7 +5,8 @@
  * A summary counts diagnoses by cause, by receiving provider (the rule's
  * provider field, else the remote host's domain), by blocklist and by
  * recipient domain, and counts the reply texts of each cause so that the
- * most frequent ones can be shown.  Renderings: text with a bar chart per
+ * most frequent ones can be shown.  Delays (the sender is still
+ * retrying) are counted apart, by cause: they are not failures yet.  Renderings: text with a bar chart per
  * table, or one JSON object (RFC 8259) for dashboards.
  *
  * Contract: bd_summary_* copy what they keep; the summary is independent
@@ -59,7 +60,9 @@ struct bd_summary {
 	size_t		 total;
 	size_t		 permanent;
 	size_t		 truncated;
-	struct sum_table cause;
+	size_t		 delayed;
+	struct sum_table cause;		/* failures */
+	struct sum_table delayed_cause;	/* delays */
 	struct sum_table provider;
 	struct sum_table blocklist;
 	struct sum_table domain;
@@ -254,7 +257,11 @@ bd_summary_add_one(struct bd_summary *sum, const struct bd_diagnosis *d,
 		sum->permanent++;
 	if (d->truncated)
 		sum->truncated++;
-	table_add(&sum->cause, id, strlen(id));
+	if (d->final == 0) {
+		sum->delayed++;
+		table_add(&sum->delayed_cause, id, strlen(id));
+	} else
+		table_add(&sum->cause, id, strlen(id));
 	if ((v = d->fields[BD_F_PROVIDER]) == NULL)
 		v = host_domain(remote_host != NULL ? remote_host :
 		    d->fields[BD_F_REMOTE_HOST], dom, sizeof(dom));
@@ -275,7 +282,8 @@ bd_summary_add_one(struct bd_summary *sum, const struct bd_diagnosis *d,
 		memcpy(buf + idlen + 1, v, n);
 		table_add(&sum->text, buf, idlen + 1 + n);
 	}
-	if (sum->cause.nomem || sum->provider.nomem || sum->blocklist.nomem ||
+	if (sum->cause.nomem || sum->delayed_cause.nomem ||
+	    sum->provider.nomem || sum->blocklist.nomem ||
 	    sum->domain.nomem || sum->text.nomem)
 		return BD_E_NOMEM;
 	return BD_OK;
@@ -303,7 +311,18 @@ bd_summary_count(const struct bd_summary *sum, const char *cause)
 {
 	if (sum == NULL)
 		return 0;
-	return cause == NULL ? sum->total : table_get(&sum->cause, cause);
+	return cause == NULL ? sum->total - sum->delayed :
+	    table_get(&sum->cause, cause);
+}
+
+/* Public. */
+size_t
+bd_summary_delayed(const struct bd_summary *sum, const char *cause)
+{
+	if (sum == NULL)
+		return 0;
+	return cause == NULL ? sum->delayed :
+	    table_get(&sum->delayed_cause, cause);
 }
 
 /* Public. */
@@ -313,6 +332,7 @@ bd_summary_free(struct bd_summary *sum)
 	if (sum == NULL)
 		return;
 	table_free(&sum->cause);
+	table_free(&sum->delayed_cause);
 	table_free(&sum->provider);
 	table_free(&sum->blocklist);
 	table_free(&sum->domain);
@@ -399,10 +419,17 @@ render_text(const struct bd_summary *s)
 	(void)bd_buf_printf(&b, "Summary: %zu record%s: %zu permanent, %zu "
 	    "transient", s->total, s->total == 1 ? "" : "s", s->permanent,
 	    s->total - s->permanent);
+	if (s->delayed > 0)
+		(void)bd_buf_printf(&b, "; %zu failed, %zu delayed (still "
+		    "retrying)", s->total - s->delayed, s->delayed);
 	if (s->truncated > 0)
 		(void)bd_buf_printf(&b, ", %zu truncated", s->truncated);
 	(void)bd_buf_putc(&b, '\n');
-	text_table(&b, "By cause", &s->cause, s->total);
+	text_table(&b, s->delayed > 0 ? "Failed, by cause" : "By cause",
+	    &s->cause, s->total - s->delayed);
+	if (s->delayed > 0)
+		text_table(&b, "Delayed (still retrying), by cause",
+		    &s->delayed_cause, s->delayed);
 	text_table(&b, "By receiving provider", &s->provider, s->total);
 	text_table(&b, "By blocklist", &s->blocklist, s->total);
 	text_table(&b, "By recipient domain", &s->domain, s->total);
@@ -457,9 +484,12 @@ render_json(const struct bd_summary *s)
 
 	bd_buf_init(&b, 0);
 	(void)bd_buf_printf(&b, "{\"total\":%zu,\"permanent\":%zu,"
-	    "\"transient\":%zu,\"truncated\":%zu", s->total, s->permanent,
-	    s->total - s->permanent, s->truncated);
+	    "\"transient\":%zu,\"truncated\":%zu,\"failed\":%zu,"
+	    "\"delayed\":%zu", s->total, s->permanent,
+	    s->total - s->permanent, s->truncated, s->total - s->delayed,
+	    s->delayed);
 	json_table(&b, "by_cause", &s->cause);
+	json_table(&b, "by_cause_delayed", &s->delayed_cause);
 	json_table(&b, "by_provider", &s->provider);
 	json_table(&b, "by_blocklist", &s->blocklist);
 	json_table(&b, "by_recipient_domain", &s->domain);

@@ -226,6 +226,65 @@ test_fix_without_ip(void **state)
 	bd_result_free(res);
 }
 
+/* Read a whole test file; the caller frees. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE	*f = fopen(path, "rb");
+	char	*buf;
+
+	assert_non_null(f);
+	buf = malloc(1 << 20);
+	assert_non_null(buf);
+	*len = fread(buf, 1, 1 << 20, f);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * A delay notice is diagnosed by the reason it states and marked as a
+ * delay (issue 17): Yahoo's [TSS04] deferral in an OpenSMTPD delay DSN
+ * (Sisimai set-of-emails lhost-opensmtpd-13) is warmup, final 0, kind
+ * "delayed"; a pasted reply is not known to be final; a bounce is.
+ */
+static void
+test_delay_notice(void **state)
+{
+	struct bd_options o;
+	struct bd_result *res = NULL;
+	const struct bd_diagnosis *d;
+	size_t	 len;
+	char	*buf;
+
+	(void)state;
+	buf = slurp("tests/data/eml/lhost-opensmtpd-13.eml", &len);
+	bd_options_init(&o);
+	assert_int_equal(bd_diagnose(rules, &o, "t.eml", buf, len, &res),
+	    BD_OK);
+	assert_int_equal(bd_result_count(res), 1);
+	d = bd_result_get(res, 0);
+	assert_string_equal(d->cause->id, "warmup");
+	assert_int_equal(d->final, 0);
+	assert_string_equal(d->fields[BD_F_KIND], "delayed");
+	assert_int_equal(d->code, 421);
+	bd_result_free(res);
+	free(buf);
+
+	res = paste("421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily "
+	    "deferred due to unexpected volume or user complaints");
+	d = bd_result_get(res, 0);
+	assert_int_equal(d->final, -1);
+	assert_null(d->fields[BD_F_KIND]);
+	bd_result_free(res);
+
+	buf = slurp("tests/samples/dmarc-reject.eml", &len);
+	assert_int_equal(bd_diagnose(rules, &o, "t.eml", buf, len, &res),
+	    BD_OK);
+	assert_int_equal(bd_result_get(res, 0)->final, 1);
+	bd_result_free(res);
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -236,6 +295,7 @@ main(void)
 		cmocka_unit_test(test_conflicting_codes_kept),
 		cmocka_unit_test(test_core_causes),
 		cmocka_unit_test(test_fix_without_ip),
+		cmocka_unit_test(test_delay_notice),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
