@@ -242,6 +242,10 @@ const struct bd_rule *bd_rules_match(const struct bd_rules *rules,
 	    const struct bd_match_in *in, struct bd_match_out *out,
 	    unsigned *limit_hits);
 
+/* Does rule r alone apply to in (its constraints and patterns)? */
+int	bd_rule_applies(const struct bd_rules *rules, const struct bd_rule *r,
+	    const struct bd_match_in *in);
+
 /* Where a wrapper matched: offsets into the text it ran on. */
 struct bd_unwrap_hit {
 	const struct bd_wrapper *wrapper;

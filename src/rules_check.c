@@ -8,6 +8,7 @@
  * hold its sentence.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rules.h"
@@ -30,7 +31,43 @@ finding(bd_diag_fn *fn, void *arg, enum bd_severity sev, const char *file,
 	fn(&d, arg);
 }
 
-/* Check one example; 0 when its own rule takes it. */
+/*
+ * Does rule r's own pattern read the text the pipeline made of its
+ * example (wrappers peeled, codes split, boilerplate blanked)?
+ */
+static int
+own_rule_reads(const struct bd_rules *rules, const struct bd_rule *r,
+    const struct bd_diagnosis *d, long today)
+{
+	struct bd_match_in in;
+	char	*text;
+	size_t	 len;
+	int	 ok;
+
+	len = d->text != NULL ? strlen(d->text) : 0;
+	if ((text = malloc(len + 1)) == NULL)
+		return 0;
+	memcpy(text, d->text != NULL ? d->text : "", len + 1);
+	(void)bd_rules_blank_boilerplate(rules, text, len, NULL);
+	memset(&in, 0, sizeof(in));
+	in.text = text;
+	in.len = len;
+	in.code = d->code;
+	in.esc = d->enhanced;
+	in.remote_host = d->fields[BD_F_REMOTE_HOST];
+	in.today = today;
+	ok = bd_rule_applies(rules, r, &in);
+	free(text);
+	return ok;
+}
+
+/*
+ * Check one example; 0 when it passes: the rule's own patterns read it,
+ * and the whole pipeline gives the rule's cause at the rule's
+ * confidence, unopposed.  Another rule of the same cause may take it
+ * first (a provider's rule before the generic one): the example still
+ * proves both.
+ */
 static int
 check_example(const struct bd_rules *rules, const struct bd_rule *r,
     size_t i, bd_diag_fn *fn, void *arg)
@@ -48,6 +85,8 @@ check_example(const struct bd_rules *rules, const struct bd_rule *r,
 		opts.now = r->since * 86400L + 43200;
 	else if (r->until != 0)
 		opts.now = r->until * 86400L + 43200;
+	else
+		opts.now = 86400L * 20000;	/* any fixed day */
 	if (bd_diagnose(rules, &opts, "example", r->example[i],
 	    strlen(r->example[i]), &res) != BD_OK) {
 		finding(fn, arg, BD_SEV_ERROR, r->file, r->example_line[i],
@@ -55,35 +94,35 @@ check_example(const struct bd_rules *rules, const struct bd_rule *r,
 		return -1;
 	}
 	d = bd_result_get(res, 0);
-	/* Its own rule, at the rule's own confidence (a keyword rule is
-	 * medium by design) and unopposed. */
-	if (d != NULL && d->confidence == r->confidence &&
-	    d->conflict == NULL && d->rule != NULL &&
-	    strcmp(d->rule, r->id) == 0)
-		rc = 0;
-	else if (d != NULL && d->conflict != NULL && d->rule != NULL &&
-	    strcmp(d->rule, r->id) == 0) {
+	msg[0] = '\0';
+	if (d == NULL)
+		(void)snprintf(msg, sizeof(msg), "example of rule '%s' gives "
+		    "no diagnosis", r->id);
+	else if (!own_rule_reads(rules, r, d, opts.now / 86400))
+		(void)snprintf(msg, sizeof(msg), "example of rule '%s' is not "
+		    "read by the rule's own patterns (the text rules see: "
+		    "%.120s)", r->id, d->text != NULL ? d->text : "");
+	else if (d->cause != r->cause && d->rule != NULL)
+		(void)snprintf(msg, sizeof(msg), "example of rule '%s' (%s) "
+		    "is taken by rule '%s' (%s:%u) first, as %s", r->id,
+		    r->cause->id, d->rule, d->rule_file, d->rule_line,
+		    d->cause->id);
+	else if (d->conflict != NULL)
 		(void)snprintf(msg, sizeof(msg), "example of rule '%s' (%s) "
 		    "is also read as %s by rule '%s': narrow one of them, or "
 		    "name that cause as an 'alt' of this rule", r->id,
 		    r->cause->id, d->alternatives[d->nalternatives - 1],
 		    d->conflict);
+	else if (d->confidence < r->confidence)
+		(void)snprintf(msg, sizeof(msg), "example of rule '%s' comes "
+		    "out at %s confidence, not %s", r->id,
+		    bd_confidence_name(d->confidence),
+		    bd_confidence_name(r->confidence));
+	else
+		rc = 0;
+	if (rc == -1)
 		finding(fn, arg, BD_SEV_ERROR, r->file, r->example_line[i],
 		    msg);
-	}
-	else if (d != NULL && d->confidence >= BD_CONF_MEDIUM) {
-		(void)snprintf(msg, sizeof(msg), "example of rule '%s' is "
-		    "taken by rule '%s' (%s:%u) first", r->id, d->rule,
-		    d->rule_file, d->rule_line);
-		finding(fn, arg, BD_SEV_ERROR, r->file, r->example_line[i],
-		    msg);
-	} else {
-		(void)snprintf(msg, sizeof(msg), "example of rule '%s' "
-		    "matches no text rule (falls back to %s)", r->id,
-		    d != NULL ? d->cause->id : "nothing");
-		finding(fn, arg, BD_SEV_ERROR, r->file, r->example_line[i],
-		    msg);
-	}
 	bd_result_free(res);
 	return rc;
 }

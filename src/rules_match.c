@@ -243,6 +243,27 @@ rule_try(const struct bd_rules *rules, const struct bd_rule *r,
 	return 1;
 }
 
+/* Public to rules_check.c: one rule on its own. */
+int
+bd_rule_applies(const struct bd_rules *rules, const struct bd_rule *r,
+    const struct bd_match_in *in0)
+{
+	pcre2_match_data *md;
+	struct bd_match_in in = *in0;
+	struct bd_match_out out;
+	int	 ok;
+
+	if ((md = pcre2_match_data_create(rules->max_ovector + 1, NULL)) ==
+	    NULL)
+		return 0;
+	in.lower = NULL;	/* no prefilter: every pattern runs */
+	in.pairs = NULL;
+	memset(&out, 0, sizeof(out));
+	ok = rule_applies(r, &in) && rule_try(rules, r, &in, md, &out, NULL);
+	pcre2_match_data_free(md);
+	return ok;
+}
+
 /* Does rule r name cause c as its own or as an alternative? */
 static int
 rule_allows(const struct bd_rule *r, const struct bd_cause *c)

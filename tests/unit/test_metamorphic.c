@@ -588,7 +588,8 @@ is_wrapped(const char *s)
 	return wrapped;
 }
 
-/* The base diagnosis of an example; 0 when it is not its rule's. */
+/* The base diagnosis of an example; 0 when it is not its rule's cause
+ * (--check-rules reports that). */
 static int
 baseline(struct want *w, const struct bd_rule *r, size_t j)
 {
@@ -609,8 +610,7 @@ baseline(struct want *w, const struct bd_rule *r, size_t j)
 	w->now = o.now;
 	if (bd_diagnose(rules, &o, "example", r->example[j],
 	    strlen(r->example[j]), &res) == BD_OK &&
-	    (d = bd_result_get(res, 0)) != NULL && d->rule != NULL &&
-	    strcmp(d->rule, r->id) == 0) {
+	    (d = bd_result_get(res, 0)) != NULL && d->cause == r->cause) {
 		w->cause = r->cause->id;
 		w->code = d->code;
 		(void)snprintf(w->esc, sizeof(w->esc), "%s", d->enhanced ?
