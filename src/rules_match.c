@@ -34,8 +34,13 @@ code_item_accepts(const struct bd_code_pat *p, int is_status, int code,
 			return 0;
 		v[2] = (int)strtol(end + 1, &end, 10);
 	} else {
+		/* No reply code, only an enhanced one (a log's dsn=, .NET's
+		 * "The server response was: 5.0.0 ..."): its class still
+		 * answers a class-wide item such as 5XX. */
 		if (code == 0)
-			return 0;
+			return esc != NULL && *esc >= '2' && *esc <= '5' &&
+			    p->part[0] == *esc - '0' && p->part[1] == -1 &&
+			    p->part[2] == -1;
 		v[0] = code / 100;
 		v[1] = code / 10 % 10;
 		v[2] = code % 10;
@@ -189,7 +194,7 @@ take_captures(const struct bd_pattern *p, pcre2_match_data *md,
 static int
 rule_applies(const struct bd_rule *r, const struct bd_match_in *in)
 {
-	if (!bd_code_pat_accepts(r->code, r->ncode, 0, in->code, NULL))
+	if (!bd_code_pat_accepts(r->code, r->ncode, 0, in->code, in->esc))
 		return 0;
 	if (!bd_code_pat_accepts(r->status, r->nstatus, 1, 0, in->esc))
 		return 0;
