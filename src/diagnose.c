@@ -20,6 +20,7 @@
 #include "message.h"
 #include "rules.h"
 #include "smtp_reply.h"
+#include "trailer.h"
 #include "unwrap.h"
 
 struct bd_result {
@@ -223,7 +224,7 @@ classify(struct dctx *c, struct bd_diagnosis *d,
 	const struct bd_rule *r;
 	const char *text = rep->text != NULL ? rep->text : "";
 	char	 code[8];
-	size_t	 i;
+	size_t	 i, core;
 	int	 f;
 
 	memset(&in, 0, sizeof(in));
@@ -233,7 +234,14 @@ classify(struct dctx *c, struct bd_diagnosis *d,
 	in.esc = esc;
 	in.remote_host = rep->remote_host[0] ? rep->remote_host : NULL;
 	in.today = c->today;
-	if ((r = bd_rules_match(c->rules, &in, &out, &d->limit_hits)) != NULL) {
+	r = bd_rules_match(c->rules, &in, &out, &d->limit_hits);
+	if (r == NULL && (core = bd_trailer_start(in.text, in.len)) < in.len) {
+		/* The words without the receiver's trailing ids and URLs: a
+		 * rule for a short whole reply still reads it. */
+		in.len = core;
+		r = bd_rules_match(c->rules, &in, &out, &d->limit_hits);
+	}
+	if (r != NULL) {
 		d->cause = r->cause;
 		d->confidence = r->confidence;
 		d->rule = r->id;

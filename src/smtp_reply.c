@@ -610,6 +610,11 @@ find_esc_line(const char *in, size_t len, struct anchor *a)
 		if (!at_line_start(in, i))
 			continue;
 		if ((e = parse_esc(in, len, i, esc)) != 0) {
+			/* qmail's "(#5.7.1)" wrapped onto a line of its own
+			 * is the tag of the text before it, not a reply
+			 * that starts there (find_esc() still takes it). */
+			if (e < len && (s[e] == ')' || s[e] == ']'))
+				continue;
 			anchor_esc(in, i, e, len, a);
 			return 1;
 		}

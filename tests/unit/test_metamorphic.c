@@ -231,6 +231,9 @@ host_at(const char *s, size_t n, size_t *first)
 	}
 	if (labels < 3 || i - last < 2 || i - last > 6)
 		return 0;
+	/* "xx.xx.xx.xx" is a publisher's placeholder for an IP. */
+	if (strspn(s, "xX.") >= i)
+		return 0;
 	for (; last < i; last++)
 		if (!isalpha((unsigned char)s[last]))
 			return 0;
@@ -418,8 +421,13 @@ drop_trailer(struct bd_buf *b, const char *s)
 		return 0;
 	k = (size_t)(sp - s);
 	from = reply_start(s, k);
-	if (!(strncmp(sp + 1, "http", 4) == 0 || (sp[1] == '[' &&
-	    s[n - 1] == ']')) || count_words(s + from, k - from) < 5)
+	/* A URL, or a bracketed id ("[AM6PR10MB4312.EURPRD10...]"), not a
+	 * bracketed text ("[Message=UntrustedRoot]") nor the end of a
+	 * quoted string ("...see http://x')"). */
+	if (!((strncmp(sp + 1, "http", 4) == 0 && strchr("'\")]>", s[n - 1])
+	    == NULL) || (sp[1] == '[' && s[n - 1] == ']' &&
+	    memchr(sp, '=', (size_t)(s + n - sp)) == NULL)) ||
+	    count_words(s + from, k - from) < 5)
 		return 0;
 	bd_buf_reset(b);
 	bd_buf_append(b, s, k);
@@ -570,6 +578,14 @@ fill_form(struct bd_buf *b, const struct bd_wrapper *wr, const char *form,
 	return carries;
 }
 
+/* Does a variant that carries these codes keep all the example had? */
+static int
+loses_nothing(const struct want *w, int carries)
+{
+	return (w->code == 0 || (carries & CARRIES_CODE)) &&
+	    (w->esc[0] == '\0' || (carries & CARRIES_ESC));
+}
+
 /* ----------------------------------------------------------------------
  * One example
  */
@@ -630,7 +646,7 @@ example_variants(struct tally *t, const struct bd_rule *r, size_t j)
 	struct want w;
 	struct bd_buf b, b2;
 	const char *s = r->example[j];
-	size_t	 before = t->variants, i, k;
+	size_t	 before = t->variants, i, k, ntails;
 	int	 wrapped, carries;
 	static const char *const tails[] = {
 		" - gsmtp",
@@ -638,7 +654,7 @@ example_variants(struct tally *t, const struct bd_rule *r, size_t j)
 		" [AM6PR10MB4312.EURPRD10.PROD.OUTLOOK.COM]",
 		" https://support.example.com/smtp-errors?code=42",
 		" id=1a2b3c4d5e6f",
-		". Please contact your administrator.",
+		" [S3K2P9Q7W1ZX]",
 	};
 
 	if (!baseline(&w, r, j))
@@ -650,11 +666,17 @@ example_variants(struct tally *t, const struct bd_rule *r, size_t j)
 
 	/* 1. Every form of every wrapper, for a bare reply. */
 	for (i = 0; !wrapped && i < rules->nwrappers; i++)
-		for (k = 0; k < rules->wrappers[i]->nform; k++)
-			if ((carries = fill_form(&b, rules->wrappers[i],
-			    rules->wrappers[i]->form[k], &w, s)) >= 0)
-				check_only(t, &w, rules->wrappers[i]->id,
-				    b.data, carries);
+		for (k = 0; k < rules->wrappers[i]->nform; k++) {
+			carries = fill_form(&b, rules->wrappers[i],
+			    rules->wrappers[i]->form[k], &w, s);
+			/* A form that drops the codes cannot keep what a
+			 * rule decided by its codes. */
+			if (carries < 0 || (!loses_nothing(&w, carries) &&
+			    (r->ncode > 0 || r->nstatus > 0)))
+				continue;
+			check_only(t, &w, rules->wrappers[i]->id, b.data,
+			    carries);
+		}
 
 	/* 2. Multi-line replies, on separate lines and glued. */
 	for (k = 1; k <= 4; k++) {
@@ -711,13 +733,27 @@ example_variants(struct tally *t, const struct bd_rule *r, size_t j)
 	append(&b, s, "\n\n");
 	check(t, &w, "trailing blank lines", b.data);
 
-	/* Pad to MIN_VARIANTS with combinations of the above. */
-	for (k = 0; t->variants - before < MIN_VARIANTS && k < 8; k++) {
-		append(&b2, s, tails[k % (sizeof(tails) / sizeof(tails[0]))]);
-		if (k % 2 == 0)
-			(void)change_case(&b, b2.data, k % 4 == 0);
-		else
+	/* Pad to MIN_VARIANTS with combinations of the above: each
+	 * trailer, then upper case, lower case, tabs or a paste's
+	 * indentation. */
+	ntails = sizeof(tails) / sizeof(tails[0]);
+	for (k = 0; t->variants - before < MIN_VARIANTS && k < 4 * ntails;
+	    k++) {
+		append(&b2, s, tails[k % ntails]);
+		switch (k / ntails) {
+		case 0:
+			(void)change_case(&b, b2.data, 1);
+			break;
+		case 1:
+			(void)change_case(&b, b2.data, 0);
+			break;
+		case 2:
+			(void)change_blanks(&b, b2.data, "\t");
+			break;
+		default:
 			(void)wrap76(&b, b2.data, "  ");
+			break;
+		}
 		check(t, &w, "combined", b.data);
 	}
 	if (t->variants - before < MIN_VARIANTS)
