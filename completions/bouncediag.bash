@@ -62,7 +62,7 @@ _bouncediag()
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '-e --expr --format --mode --rules
 		    --summary --fail-on --fail-on-delayed --color --list-causes --explain
-		    --check-rules --no-cache -h --help -V --version' -- "$cur"))
+		    --check-rules --strict --trust-rules --no-cache -h --help -V --version' -- "$cur"))
 		return
 	fi
 	COMPREPLY=($(compgen -f -- "$cur"))

@@ -6,7 +6,9 @@
  *   0  every input was diagnosed (an `unknown` cause included)
  *   1  a --fail-on gate tripped
  *   2  usage error, or the rules failed to load or check
- *   3  some input could not be read; the rest was still processed
+ *   3  some input could not be read, or was skipped or degraded under
+ *      --strict; the rest was still processed
+ *   4  standard output could not be written
  */
 #include <sys/stat.h>
 
@@ -51,7 +53,8 @@ enum exit_status {
 	EXIT_DIAGNOSED = 0,
 	EXIT_GATE = 1,
 	EXIT_USAGE = 2,
-	EXIT_UNREADABLE = 3
+	EXIT_UNREADABLE = 3,
+	EXIT_OUTPUT = 4
 };
 
 enum opt_id {
@@ -65,7 +68,9 @@ enum opt_id {
 	OPT_MODE,
 	OPT_NO_CACHE,
 	OPT_RULES,
-	OPT_SUMMARY
+	OPT_STRICT,
+	OPT_SUMMARY,
+	OPT_TRUST_RULES
 };
 
 /* One table feeds getopt_long() and --help (STYLE 13). */
@@ -98,6 +103,10 @@ static const struct option_doc {
 	    "the page of a cause, enhanced code or reply code" },
 	{ "check-rules", no_argument, OPT_CHECK_RULES, NULL,
 	    "load and check the rule table, then exit" },
+	{ "strict", no_argument, OPT_STRICT, NULL,
+	    "exit 3 if an input was skipped or read only in part" },
+	{ "trust-rules", no_argument, OPT_TRUST_RULES, NULL,
+	    "load rules others may write to (see bouncediag(1))" },
 	{ "no-cache", no_argument, OPT_NO_CACHE, NULL,
 	    "don't keep compiled rules in ~/.cache/bouncediag" },
 	{ "help", no_argument, 'h', NULL, "show this help and exit" },
@@ -111,7 +120,9 @@ static const struct option_doc {
 	"[--fail-on-delayed]\n" \
 	"                  [--color WHEN] [--list-causes] " \
 	"[--explain CAUSE|CODE]\n" \
-	"                  [--check-rules] [--no-cache] [FILE ...]\n"
+	"                  [--check-rules] [--strict] [--trust-rules] " \
+	"[--no-cache]\n" \
+	"                  [FILE ...]\n"
 
 struct cli {
 	enum bd_format	 format;
@@ -124,6 +135,14 @@ struct cli {
 	int		 list_causes;
 	int		 check_rules;
 	int		 no_cache;
+	int		 strict;	/* --strict */
+	int		 trust_rules;	/* --trust-rules */
+	int		 degraded;	/* an input was skipped or cut */
+	struct seen {			/* files and directories visited */
+		dev_t	*dev;
+		ino_t	*ino;
+		size_t	 n, cap;	/* cap: a power of two, or 0 */
+	}		 seen;
 	int		 summary_wanted;	/* --summary */
 	int		 unreadable;	/* some input could not be read */
 	struct bd_rules	*rules;
@@ -150,12 +169,20 @@ static void
 warnx(const char *fmt, ...)
 {
 	va_list	 ap;
+	char	 msg[2048], *safe;
+	int	 n;
 
-	fputs("bouncediag: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (n < 0)
+		return;
+	/* File names, arguments and rule texts reach the terminal here:
+	 * the same sanitiser as stdout (STYLE 12). */
+	safe = bd_printable(msg, strlen(msg));
+	fprintf(stderr, "bouncediag: %s%s\n", safe != NULL ? safe :
+	    "(unprintable message)", (size_t)n >= sizeof(msg) ? "..." : "");
+	free(safe);
 }
 
 /* --help text, from the option table. */
@@ -192,13 +219,14 @@ usage(FILE *f)
 static void
 print_diag(const struct bd_diag *d, void *arg)
 {
+	char	 place[64] = "";
+
 	(void)arg;
-	fprintf(stderr, "bouncediag: %s", d->file);
-	if (d->line > 0)
-		fprintf(stderr, ":%u", d->line);
-	if (d->col > 0)
-		fprintf(stderr, ":%u", d->col);
-	fprintf(stderr, ": %s%s\n", d->severity == BD_SEV_WARNING ?
+	if (d->line > 0 && d->col > 0)
+		(void)snprintf(place, sizeof(place), ":%u:%u", d->line, d->col);
+	else if (d->line > 0)
+		(void)snprintf(place, sizeof(place), ":%u", d->line);
+	warnx("%s%s: %s%s", d->file, place, d->severity == BD_SEV_WARNING ?
 	    "warning: " : "", d->msg);
 }
 
@@ -315,8 +343,63 @@ cache_path(const char *const *paths, size_t npaths, char *buf, size_t size)
 }
 
 /* Load and finish the rule table; NULL after printing the errors. */
+/*
+ * May the rules at path (a file, or a directory and its *.rules files)
+ * be loaded?  Rules decide what users are told to do, so, as sshd's
+ * StrictModes does for its files, a file or directory that someone other
+ * than the user (or root) owns or may write to is refused unless
+ * --trust-rules says otherwise.  A *.rules entry that is not a regular
+ * file (a FIFO would block the load forever) is refused always.  Missing
+ * paths are the loader's to report.  Returns 0 or -1 (reported).
+ */
+static int
+rules_trusted(const char *path, int trust)
+{
+	struct stat st;
+	DIR	*dir;
+	struct dirent *de;
+	char	 full[PATH_MAX];
+	size_t	 len;
+	int	 rc = 0;
+
+	if (stat(path, &st) == -1)
+		return 0;
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+		warnx("%s: not a regular file or directory: rules refused",
+		    path);
+		return -1;
+	}
+	if (!trust && ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
+	    (st.st_uid != getuid() && st.st_uid != 0))) {
+		warnx("%s: rules refused: %s (fix with chmod go-w, or pass "
+		    "--trust-rules)", path, (st.st_mode & (S_IWGRP | S_IWOTH))
+		    ? "others may write to it" : "owned by another user");
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode) || (dir = opendir(path)) == NULL)
+		return 0;
+	while ((de = readdir(dir)) != NULL) {
+		len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len < 7 ||
+		    strcmp(de->d_name + len - 6, ".rules") != 0 ||
+		    (size_t)snprintf(full, sizeof(full), "%s/%s", path,
+		    de->d_name) >= sizeof(full))
+			continue;
+		if (lstat(full, &st) == -1 || (!S_ISREG(st.st_mode) &&
+		    !S_ISLNK(st.st_mode)) || (S_ISLNK(st.st_mode) &&
+		    (stat(full, &st) == -1 || !S_ISREG(st.st_mode)))) {
+			warnx("%s: not a regular file: rules refused", full);
+			rc = -1;
+		} else if (rules_trusted(full, trust) == -1)
+			rc = -1;
+	}
+	closedir(dir);
+	return rc;
+}
+
 static struct bd_rules *
-load_rules(const char *const *paths, size_t npaths, int use_cache)
+load_rules(const char *const *paths, size_t npaths, int use_cache,
+    int trust)
 {
 	struct bd_rules *r;
 	enum bd_status st = BD_OK, one;
@@ -324,6 +407,13 @@ load_rules(const char *const *paths, size_t npaths, int use_cache)
 	char	 cache[PATH_MAX];
 	const char *cp;
 
+	for (i = 0; i < npaths; i++)
+		if (rules_trusted(paths[i], trust) == -1)
+			st = BD_E_INVAL;
+	if (st != BD_OK) {
+		warnx("rules not loaded (%s)", "untrusted rules");
+		return NULL;
+	}
 	if ((r = bd_rules_new()) == NULL) {
 		warnx("out of memory");
 		return NULL;
@@ -404,6 +494,7 @@ note_limits(const struct bd_result *res, void *arg)
 			    "and counted as no match", bd_result_get(res,
 			    i)->source);
 			cli->limit_warned = 1;
+			cli->degraded = 1;
 		}
 	return take_result(res, arg);
 }
@@ -489,6 +580,17 @@ read_all(int fd, char *buf, size_t len, size_t cap, size_t *lenp,
 	buf[len] = '\0';
 	*lenp = len;
 	return buf;
+}
+
+/* Exit status after -h or -V: a full or closed stdout is an error. */
+static int
+flushed(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		warnx("standard output: %s", strerror(errno));
+		return EXIT_OUTPUT;
+	}
+	return EXIT_DIAGNOSED;
 }
 
 /* Print a log-reading problem as FILE:LINE: message. */
@@ -582,8 +684,11 @@ diagnose_log_or_paste(struct cli *cli, const char *name, const char *buf,
 			if (diagnose_buffer(cli, name, buf, len, 0) == -1)
 				cli->unreadable = 1;
 		} else
+		{
 			warnx("no bounce lines in %s (%zu lines read)", name,
 			    lines);
+			cli->degraded = 1;
+		}
 	}
 	cli->paste = 0;
 }
@@ -639,9 +744,11 @@ diagnose_fd(struct cli *cli, const char *name, int fd)
 		cli->unreadable = 1;
 		return;
 	}
-	if (truncated)
+	if (truncated) {
 		warnx("%s: larger than %u MB: only the first %u MB were read",
 		    name, CLI_MAX_INPUT >> 20, CLI_MAX_INPUT >> 20);
+		cli->degraded = 1;
+	}
 	if (diagnose_buffer(cli, name, buf, len, truncated) == -1)
 		cli->unreadable = 1;
 	free(buf);
@@ -651,6 +758,59 @@ static int
 cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+
+/*
+ * Has this file or directory been visited already (a second path to it,
+ * a hard link, a symlink to a file)?  Records it if not.  An
+ * open-addressing set of (device, inode), grown by doubling.
+ */
+static int
+seen_before(struct seen *v, dev_t dev, ino_t ino)
+{
+	size_t	 i, h, cap;
+	dev_t	*nd;
+	ino_t	*ni;
+
+	if ((v->n + 1) * 2 > v->cap) {
+		cap = v->cap ? v->cap * 2 : 1024;
+		if ((nd = calloc(cap, sizeof(*nd))) == NULL ||
+		    (ni = calloc(cap, sizeof(*ni))) == NULL) {
+			free(nd);
+			return 0;	/* out of memory: visit again */
+		}
+		for (i = 0; i < v->cap; i++) {
+			if (v->ino[i] == 0)
+				continue;
+			for (h = (size_t)(v->ino[i] * 31 + v->dev[i]) &
+			    (cap - 1); ni[h] != 0; h = (h + 1) & (cap - 1))
+				continue;
+			nd[h] = v->dev[i];
+			ni[h] = v->ino[i];
+		}
+		free(v->dev);
+		free(v->ino);
+		v->dev = nd;
+		v->ino = ni;
+		v->cap = cap;
+	}
+	for (h = (size_t)(ino * 31 + dev) & (v->cap - 1); v->ino[h] != 0;
+	    h = (h + 1) & (v->cap - 1))
+		if (v->ino[h] == ino && v->dev[h] == dev)
+			return 1;
+	v->dev[h] = dev;
+	v->ino[h] = ino;	/* never 0 on the file systems we walk */
+	v->n++;
+	return 0;
+}
+
+/* Say why an input is passed over; --strict makes it fail the run. */
+static void
+skipped(struct cli *cli, const char *path, const char *why)
+{
+	warnx("%s: %s: skipped", path, why);
+	cli->degraded = 1;
 }
 
 static void	 diagnose_path(struct cli *, const char *, int);
@@ -706,14 +866,35 @@ diagnose_dir(struct cli *cli, const char *path, int depth)
 	free(names);
 }
 
-/* A file or directory operand. */
+/*
+ * One path: a file is read, a directory walked.  Inside a walk (depth >
+ * 0) the type is checked before anything is opened: a symlink to a
+ * directory is not followed (links such as "ln -s . x" would make the
+ * walk endless), FIFOs, sockets and devices are passed over (opening one
+ * blocks), and nothing is visited twice.  A path named on the command
+ * line is the user's choice: a FIFO there (a shell's <(zcat log)) is
+ * read.  Every open is non-blocking first and checked with fstat().
+ */
 static void
 diagnose_path(struct cli *cli, const char *path, int depth)
 {
-	struct stat st;
-	int	 fd;
+	struct stat st, lst;
+	int	 fd, flags;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	if (depth > 0) {
+		if (lstat(path, &lst) == -1) {
+			warnx("%s: %s", path, strerror(errno));
+			cli->unreadable = 1;
+			return;
+		}
+		if (S_ISLNK(lst.st_mode) && stat(path, &st) == 0 &&
+		    S_ISDIR(st.st_mode)) {
+			skipped(cli, path, "symbolic link to a directory, not "
+			    "followed");
+			return;
+		}
+	}
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1 ||
 	    fstat(fd, &st) == -1) {
 		warnx("%s: %s", path, strerror(errno));
 		if (fd != -1)
@@ -721,11 +902,29 @@ diagnose_path(struct cli *cli, const char *path, int depth)
 		cli->unreadable = 1;
 		return;
 	}
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) && (depth > 0 ||
+	    !(S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)))) {
+		skipped(cli, path, S_ISFIFO(st.st_mode) ? "a FIFO" :
+		    S_ISSOCK(st.st_mode) ? "a socket" : "a device");
+		close(fd);
+		return;
+	}
+	/* A file named twice on the command line is read twice, as
+	 * asked; within walks, and for directories, once. */
+	if (seen_before(&cli->seen, st.st_dev, st.st_ino) && (depth > 0 ||
+	    S_ISDIR(st.st_mode))) {
+		skipped(cli, path, "already read by another path");
+		close(fd);
+		return;
+	}
 	if (S_ISDIR(st.st_mode)) {
 		close(fd);
 		diagnose_dir(cli, path, depth);
 		return;
 	}
+	/* Blocking reads from here: the type is known. */
+	if ((flags = fcntl(fd, F_GETFL)) != -1)
+		(void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
 	diagnose_fd(cli, path, fd);
 	close(fd);
 }
@@ -783,12 +982,45 @@ list_causes(const struct bd_rules *r)
 	}
 }
 
+/*
+ * Is s a cause id ("blocklist"), an enhanced status code ("5.7.26",
+ * RFC 3463 §2) or a reply code ("550")?  Nothing else is looked up, so
+ * "5.7.26x" is an error rather than the page of 5.7.2x.
+ */
+static int
+explain_arg_ok(const char *s)
+{
+	size_t	 n = strlen(s), a, b;
+
+	if (n == 3 && s[0] >= '2' && s[0] <= '5' && strspn(s, "0123456789")
+	    == 3)
+		return 1;
+	if (n >= 5 && (s[0] == '2' || s[0] == '4' || s[0] == '5') &&
+	    s[1] == '.') {
+		a = strspn(s + 2, "0123456789");
+		if (a < 1 || a > 3 || s[2 + a] != '.')
+			return 0;
+		b = strspn(s + 3 + a, "0123456789");
+		return b >= 1 && b <= 3 && s[3 + a + b] == '\0';
+	}
+	if (n == 0 || n > 64 || !((s[0] >= 'a' && s[0] <= 'z') ||
+	    (s[0] >= '0' && s[0] <= '9')))
+		return 0;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
 /* --explain CAUSE|CODE */
 static int
 explain(struct cli *cli)
 {
 	const struct bd_cause *c;
 	const char *title;
+
+	if (!explain_arg_ok(cli->explain)) {
+		warnx("%.80s: not a cause id, enhanced status code (5.7.26) or "
+		    "reply code (550)", cli->explain);
+		return -1;
+	}
 
 	if ((c = bd_rules_cause(cli->rules, cli->explain)) != NULL)
 		return emit(bd_render_cause(c, cli->format,
@@ -901,10 +1133,10 @@ parse_args(struct cli *cli, int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return EXIT_DIAGNOSED;
+			return flushed();
 		case 'V':
 			printf("bouncediag %s\n", bd_version());
-			return EXIT_DIAGNOSED;
+			return flushed();
 		case OPT_FORMAT:
 			if (strcmp(optarg, "text") == 0)
 				cli->format = BD_FORMAT_TEXT;
@@ -958,6 +1190,12 @@ parse_args(struct cli *cli, int argc, char **argv)
 			break;
 		case OPT_CHECK_RULES:
 			cli->check_rules = 1;
+			break;
+		case OPT_STRICT:
+			cli->strict = 1;
+			break;
+		case OPT_TRUST_RULES:
+			cli->trust_rules = 1;
 			break;
 		case OPT_NO_CACHE:
 			cli->no_cache = 1;
@@ -1014,7 +1252,7 @@ main(int argc, char **argv)
 	}
 	/* --check-rules always compiles afresh: it is the strict path. */
 	if ((cli.rules = load_rules(cli.rules_dirs, cli.nrules_dirs,
-	    !cli.no_cache && !cli.check_rules)) == NULL)
+	    !cli.no_cache && !cli.check_rules, cli.trust_rules)) == NULL)
 		return EXIT_USAGE;
 	if (set_gate(&cli) == -1 || (cli.summary_wanted &&
 	    (cli.summary = bd_summary_new()) == NULL)) {
@@ -1067,12 +1305,15 @@ main(int argc, char **argv)
 	}
 	bd_summary_free(cli.summary);
 	bd_rules_free(cli.rules);
+	free(cli.seen.dev);
+	free(cli.seen.ino);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		warnx("standard output: %s", strerror(errno));
-		return EXIT_UNREADABLE;
+		return EXIT_OUTPUT;
 	}
 	/* Precedence: usage, unreadable input, then the gate. */
-	if (rc == EXIT_DIAGNOSED && cli.unreadable)
+	if (rc == EXIT_DIAGNOSED && (cli.unreadable || (cli.strict &&
+	    cli.degraded)))
 		rc = EXIT_UNREADABLE;
 	else if (rc == EXIT_DIAGNOSED && cli.tripped)
 		rc = EXIT_GATE;
