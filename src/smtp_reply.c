@@ -938,6 +938,15 @@ is_repeat(const char *in, size_t to, size_t i, const struct anchor *a,
 	int	 code;
 	char	 sep;
 
+	/* A line that starts with the reply's own enhanced code and no
+	 * reply code: the continuation lines of a reply an application
+	 * printed without its codes (Python's b'5.1.1 ...\n5.1.1 ...'). */
+	if (bol && a->esc[0] != '\0' && (e = parse_esc(in, to, i, esc)) != 0 &&
+	    strcmp(esc, a->esc) == 0 && (e == to || is_blank(s[e]))) {
+		*next = e;
+		*dash = 0;
+		return 1;
+	}
 	if (a->code == 0 || !parse_code(in, to, i, bol, &code, &sep) ||
 	    code != a->code)
 		return 0;

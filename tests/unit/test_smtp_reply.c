@@ -87,6 +87,20 @@ static const struct reply_case seed_cases[] = {
 
 /* Texts providers publish for their rejections. */
 static const struct reply_case provider_cases[] = {
+	/* Gmail's reply as Python's smtplib prints it once peeled: the
+	 * continuation lines carry the enhanced code without the reply
+	 * code.  (A "5.1.1" inside a line stays: only a line start is a
+	 * prefix.) */
+	{ .name = "esc-only continuation lines",
+	  .in = "550 5.1.1 The email account that you tried to reach does "
+	    "not exist. Please try\n5.1.1 double-checking the recipient's "
+	    "email address for typos or\n5.1.1 unnecessary spaces. See "
+	    "5.1.1 of the guide.",
+	  .code = 550, .esc = "5.1.1",
+	  .text = "The email account that you tried to reach does not "
+	    "exist. Please try double-checking the recipient's email "
+	    "address for typos or unnecessary spaces. See 5.1.1 of the "
+	    "guide." },
 	/* https://support.google.com/a/answer/3726730 (5.7.26) */
 	{ .name = "gmail 550-5.7.26 dmarc multi-line",
 	  .in = "550-5.7.26 Unauthenticated email from example.com is not "
