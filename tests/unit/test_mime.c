@@ -408,6 +408,8 @@ static const struct word_case word_cases[] = {
 	/* RFC 2231 §5: charset*language. */
 	{ "rfc2231 language tag", "=?US-ASCII*EN?Q?Keith_Moore?=",
 	  "Keith Moore" },
+	{ "rfc2231 language tag, latin-1", "=?ISO-8859-1*fr?Q?Andr=E9?=",
+	  "Andr\xc3\xa9" },
 	/* eml: lhost-trendmicro-01 Subject, ISO-2022-JP. */
 	{ "iso-2022-jp subject", "=?iso-2022-jp?B?GyRCJWElQyU7ITwlOCRyR1s/Li"
 	  "RHJC0kXiQ7JHMhIxsoQg==?=", "\xe3\x83\xa1\xe3\x83\x83\xe3\x82\xbb"
@@ -550,6 +552,24 @@ test_params(void **state)
 		bad += check_str(c->name, "value", out, c->want);
 	}
 	assert_int_equal(bad, 0);
+}
+
+/* Only len bytes of the value are read: a %XX cut by the length stays
+ * as it is. */
+static void
+test_param_length(void **state)
+{
+	static const char v[] = "a/b; x*=''100%41; y=\"q\"";
+	char	 out[64];
+	size_t	 len = strstr(v, "1;") - v;
+
+	(void)state;
+	assert_int_equal(bd_mime_param(v, len, "x", out, sizeof(out)), 1);
+	assert_string_equal(out, "100%4");
+	assert_int_equal(bd_mime_param(v, sizeof(v) - 1, "x", out,
+	    sizeof(out)), 1);
+	assert_string_equal(out, "100A");
+	assert_int_equal(bd_mime_param(v, len, "y", out, sizeof(out)), 0);
 }
 
 /* Content-Type: lower-cased type, subtype, charset; boundary as is. */
@@ -1164,6 +1184,7 @@ main(void)
 		cmocka_unit_test(test_unfold),
 		cmocka_unit_test(test_encoded_words),
 		cmocka_unit_test(test_params),
+		cmocka_unit_test(test_param_length),
 		cmocka_unit_test(test_ctype),
 		cmocka_unit_test(test_enc_parse),
 		cmocka_unit_test(test_decode),

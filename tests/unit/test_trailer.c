@@ -115,6 +115,7 @@ static const struct trailer_case trailer_cases[] = {
 	{ "digits only are no id", "Error 123456789", NULL },
 	{ "letters only are no id", "User unknown", NULL },
 	{ "id needs three digits", "Over quota x1y2zabcdefg", NULL },
+	{ "id needs eight characters", "Message rejected, code X4521", NULL },
 	/* A trailing separator is noise too. */
 	{ "trailing full stop", "User unknown.", "User unknown" },
 	{ "trailing semicolon and blanks", "Mailbox full ; \t", "Mailbox full" },
@@ -122,6 +123,10 @@ static const struct trailer_case trailer_cases[] = {
 	{ "nine ids", "User unknown a1b2c3d4e1 a1b2c3d4e2 a1b2c3d4e3 "
 	  "a1b2c3d4e4 a1b2c3d4e5 a1b2c3d4e6 a1b2c3d4e7 a1b2c3d4e8 a1b2c3d4e9",
 	  "User unknown a1b2c3d4e1" },
+	/* The separator before the eighth is stripped all the same. */
+	{ "eight ids after a dash", "User unknown - a1b2c3d4e1 a1b2c3d4e2 "
+	  "a1b2c3d4e3 a1b2c3d4e4 a1b2c3d4e5 a1b2c3d4e6 a1b2c3d4e7 a1b2c3d4e8",
+	  "User unknown" },
 
 	/* All noise: kept whole (never empty for a text with words). */
 	{ "only id and gsmtp", "o3si8455341oem.103 - gsmtp", NULL },

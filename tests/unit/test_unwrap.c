@@ -104,6 +104,8 @@ static const struct esc_case esc_cases[] = {
 	{ "trailing backslash", "abc\\", 0, "abc\\", 0, NULL },
 	/* Only len bytes are read. */
 	{ "escape cut by the length", "a\\nb", 2, "a\\", 0, NULL },
+	{ "hex cut by the length", "a\\x41", 4, "a\\x4", 0, NULL },
+	{ "u cut by the length", "\\u00e9", 5, "\\u00e", 0, NULL },
 	{ "empty", "", 0, "", 0, NULL },
 };
 
@@ -112,13 +114,15 @@ static int
 check_unescape(const struct esc_case *c)
 {
 	char	 buf[64];
-	size_t	 len, wlen, n;
+	size_t	 len, wlen, n, full;
 	int	 bad = 0;
 
 	len = c->len != 0 ? c->len : strlen(c->in);
 	wlen = c->wlen != 0 ? c->wlen : strlen(c->want);
-	memset(buf, 'Z', sizeof(buf));
-	memcpy(buf, c->in, len);
+	/* The bytes past len are there, and must be neither read nor
+	 * written. */
+	full = strlen(c->in);
+	memcpy(buf, c->in, full + 1);
 	n = bd_unescape_c(buf, len);
 	if (n > len) {
 		print_error("%s: grew from %zu to %zu\n", c->name, len, n);
@@ -129,7 +133,7 @@ check_unescape(const struct esc_case *c)
 		    c->want);
 		bad++;
 	}
-	if (buf[len] != 'Z') {
+	if (memcmp(buf + len, c->in + len, full + 1 - len) != 0) {
 		print_error("%s: wrote past the length\n", c->name);
 		bad++;
 	}
@@ -253,6 +257,18 @@ static const struct wrap_case wrap_cases[] = {
 	  "Relay access denied",
 	  "550 5.7.1 <bob@example.org>: Relay access denied", 1,
 	  "phpmailer-smtp-error", NULL, NULL, NULL, NULL, NULL },
+	/*
+	 * PHPMailer's setError(): "SMTP server error: ... Detail: ...
+	 * SMTP code: ... Additional SMTP info: ..." (language/phpmailer.
+	 * lang-en.php); Detail is the reply after its code, so it already
+	 * starts with the enhanced code, which is not repeated.
+	 */
+	{ "phpmailer detail, code and esc",
+	  "Message could not be sent. Mailer Error: SMTP Error: data not "
+	  "accepted.SMTP server error: DATA END command failed Detail: 5.7.1 "
+	  "Message rejected as spam SMTP code: 550 Additional SMTP info: 5.7.1",
+	  "550 5.7.1 Message rejected as spam", 1, "phpmailer-smtp-error",
+	  NULL, NULL, NULL, NULL, NULL },
 	{ "shipped jakarta mail",
 	  "org.eclipse.angus.mail.smtp.SMTPSendFailedException: 501 5.1.7 "
 	  "Invalid address",
@@ -533,6 +549,24 @@ static const struct wrap_case wrap_cases[] = {
 	  "5.1.1 <bob@example.org>... User unknown",
 	  "550 5.1.1 <bob@example.org>... User unknown", 2,
 	  "exim-log-delivery", "bob@example.org", NULL, NULL, NULL, NULL },
+
+	/*
+	 * Written for the contract of unwrap.c (not a form seen in the
+	 * wild): an enhanced code found outside the reply goes after the
+	 * reply's own code; the outermost capture of a field wins.
+	 */
+	{ "dsn= goes after the reply's own code",
+	  "Jan 12 03:14:16 mx1 postfix/lmtp[4129]: 4F9D195432: to=<bob@example"
+	  ".org>, relay=mail.example.org[192.0.2.80]:24, delay=1, dsn=5.1.1, "
+	  "status=bounced (550 User unknown)",
+	  "550 5.1.1 User unknown", 1, "postfix-delivery-status",
+	  "bob@example.org", "mail.example.org", NULL, NULL, NULL },
+	{ "outermost recipient wins",
+	  "SMTP Error: The following recipients failed: alice@example.com: "
+	  "to=<bob@example.org>, delay=00:00:06, mailer=esmtp, dsn=5.1.1, "
+	  "stat=User unknown",
+	  "5.1.1 User unknown", 2, "phpmailer-smtp-error",
+	  "alice@example.com", NULL, NULL, NULL, NULL },
 
 	/* Nothing to peel. */
 	{ "bare reply", "550 5.1.1 <bob@example.org>: User unknown", NULL, 0,
