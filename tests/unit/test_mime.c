@@ -47,14 +47,19 @@ static char *
 slurp(const char *path, size_t *len)
 {
 	FILE	*f;
-	char	*buf;
+	char	*buf = NULL;
 	long	 n = 0;
 
-	if ((f = fopen(path, "rb")) == NULL)
+	if ((f = fopen(path, "rb")) == NULL) {
 		fail_msg("cannot open %s", path);
+		return NULL;
+	}
 	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0 || (buf = malloc(n + 1)) == NULL)
+	    fseek(f, 0, SEEK_SET) != 0 || (buf = malloc(n + 1)) == NULL) {
+		fclose(f);
 		fail_msg("cannot read %s", path);
+		return NULL;
+	}
 	*len = fread(buf, 1, n, f);
 	buf[*len] = '\0';
 	fclose(f);

@@ -186,12 +186,14 @@ test_json(void **state)
 	    "{\"total\":8,\"permanent\":5,\"transient\":3,\"truncated\":1,"
 	    "\"failed\":5,\"delayed\":3,"
 	    "\"by_cause\":[{\"key\":\"unknown-user\",\"count\":2},"
-	    "{\"key\":\"auth\",\"count\":1},{\"key\":\"blocklist\",\"count\":1},"
+	    "{\"key\":\"auth\",\"count\":1},"
+	    "{\"key\":\"blocklist\",\"count\":1},"
 	    "{\"key\":\"mailbox-full\",\"count\":1}],\"by_cause_other\":0,"
 	    "\"by_cause_delayed\":[{\"key\":\"network\",\"count\":2},"
 	    "{\"key\":\"greylist\",\"count\":1}],\"by_cause_delayed_other\":0,"
 	    "\"by_provider\":[{\"key\":\"example.co.uk\",\"count\":2},"
-	    "{\"key\":\"(unknown)\",\"count\":1},{\"key\":\"Gmail\",\"count\":1},"
+	    "{\"key\":\"(unknown)\",\"count\":1},"
+	    "{\"key\":\"Gmail\",\"count\":1},"
 	    "{\"key\":\"Postfix\",\"count\":1},"
 	    "{\"key\":\"example.com\",\"count\":1},"
 	    "{\"key\":\"example.net\",\"count\":1},"
@@ -515,10 +517,12 @@ test_overrides(void **state)
 	    "mx.override.example"), 0);
 	json = render(sum, BD_FORMAT_JSON);
 	arr = json_array(json, "by_provider");
-	assert_string_equal(arr, "[{\"key\":\"override.example\",\"count\":1}]");
+	assert_string_equal(arr,
+	    "[{\"key\":\"override.example\",\"count\":1}]");
 	free(arr);
 	arr = json_array(json, "by_recipient_domain");
-	assert_string_equal(arr, "[{\"key\":\"override.example\",\"count\":1}]");
+	assert_string_equal(arr,
+	    "[{\"key\":\"override.example\",\"count\":1}]");
 	free(arr);
 	free(json);
 	bd_summary_free(sum);
@@ -806,8 +810,10 @@ test_real_result(void **state)
 	size_t	 len;
 
 	(void)state;
-	if ((f = fopen(path, "rb")) == NULL)
+	if ((f = fopen(path, "rb")) == NULL) {
 		fail_msg("cannot open %s", path);
+		return;
+	}
 	buf = malloc(1 << 16);
 	assert_non_null(buf);
 	len = fread(buf, 1, 1 << 16, f);

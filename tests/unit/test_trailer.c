@@ -118,7 +118,8 @@ static const struct trailer_case trailer_cases[] = {
 	{ "id needs eight characters", "Message rejected, code X4521", NULL },
 	/* A trailing separator is noise too. */
 	{ "trailing full stop", "User unknown.", "User unknown" },
-	{ "trailing semicolon and blanks", "Mailbox full ; \t", "Mailbox full" },
+	{ "trailing semicolon and blanks", "Mailbox full ; \t",
+	  "Mailbox full" },
 	/* At most eight tokens are looked at. */
 	{ "nine ids", "User unknown a1b2c3d4e1 a1b2c3d4e2 a1b2c3d4e3 "
 	  "a1b2c3d4e4 a1b2c3d4e5 a1b2c3d4e6 a1b2c3d4e7 a1b2c3d4e8 a1b2c3d4e9",

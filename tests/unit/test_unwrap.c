@@ -754,10 +754,12 @@ static void
 test_hostile(void **state)
 {
 	static const char *const rep[] = {
-		"(550, b'", "\\'", "SMTP Error (550): ", "to=<a@b>, dsn=5.1.1, ",
+		"(550, b'", "\\'", "SMTP Error (550): ",
+		"to=<a@b>, dsn=5.1.1, ",
 		"** a@b R=x ", "\"response\":\"550 ", "delivery 1: failure: ",
-		"550 a_b 5.1.1 ", "\n  x: y", "Expected response code 250 but "
-		"got code \"550\", with message \"",
+		"550 a_b 5.1.1 ", "\n  x: y",
+		("Expected response code 250 but got code \"550\", with "
+		"message \""),
 	};
 	struct bd_buf b;
 	struct bd_unwrapped u;
