@@ -18,12 +18,14 @@
 extern const struct bd_log_format bd_log_format_json;
 extern const struct bd_log_format bd_log_format_exim;
 extern const struct bd_log_format bd_log_format_postfix;
+extern const struct bd_log_format bd_log_format_opensmtpd;
 extern const struct bd_log_format bd_log_format_sendmail;
 
 const struct bd_log_format *const bd_log_formats[] = {
 	&bd_log_format_json,
 	&bd_log_format_exim,
 	&bd_log_format_postfix,
+	&bd_log_format_opensmtpd,
 	&bd_log_format_sendmail,
 	NULL
 };

@@ -137,8 +137,8 @@ emit(struct jctx *j, struct bd_log_rec *r, const char *code, const char *msg)
 	/* Only an SMTP reply code (RFC 5321 §4.2: 4yz, 5yz) is prefixed;
 	 * Mailgun's 6xx codes are its own. */
 	if (code != NULL && (code[0] == '4' || code[0] == '5') &&
-	    strlen(code) == 3 && msg != code && strncmp(msg, code, strlen(code)) !=
-	    0 && (buf = j->out->scratch) != NULL) {
+	    strlen(code) == 3 && msg != code && strncmp(msg, code,
+	    strlen(code)) != 0 && (buf = j->out->scratch) != NULL) {
 		n = snprintf(buf, BD_MAX_LINE, "%s %s", code, msg);
 		if (n > 0)
 			r->text = buf;
