@@ -4,10 +4,11 @@
  * lists struct table_backend rows; each table_*.c exports one).
  *
  * Each log_NAME.c exports one const struct bd_log_format
- * bd_log_format_NAME and includes only this header and log_line.h; the
- * reader (log.c) walks the rows to sniff an input, to build its
- * prefilter and to dispatch candidate lines.  A parser hands its records
- * to a struct bd_log_out and never calls back into the reader.
+ * bd_log_format_NAME and depends only on this header, log_line.h and
+ * leaf headers (limits.h, utf8.h); the reader (log.c) walks the rows to
+ * sniff an input, to build its prefilter and to dispatch candidate
+ * lines.  A parser hands its records to a struct bd_log_out and never
+ * calls back into the reader.
  *
  * Adding a format: HACKING.md, "Add a log or event format".
  */
