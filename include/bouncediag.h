@@ -352,9 +352,10 @@ char		*bd_render_cause(const struct bd_cause *cause,
 char		*bd_printable(const char *src, size_t len);
 
 /*
- * Mail logs: Postfix, Exim (mainlog) and Sendmail lines, and JSON Lines
- * events of Amazon SES, SendGrid, Mailgun, Postmark and SparkPost; plain
- * or gzip-compressed (found by the 1f 8b magic, not by the file name).
+ * Mail logs: Postfix, Exim (mainlog), Sendmail and OpenSMTPD lines, and
+ * JSON Lines events of Amazon SES, SendGrid, Mailgun, Postmark and
+ * SparkPost; plain or gzip-compressed (found by the 1f 8b magic, not by
+ * the file name).
  *
  * bd_log_sniff() says whether the start of an input looks like such a
  * log (a gzip head is inflated first); 1 yes, 0 no.

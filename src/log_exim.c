@@ -15,12 +15,27 @@
  * the line breaks of a multi-line reply as the two characters "\n"; they
  * become spaces here, so the reply parser sees "550-a 550 b".
  *
+ * A line that starts (after blanks) with an Exim date is claimed: no
+ * other row sees it.
+ *
  * Limits: fields are cut to the BD_LOG_* sizes.
  */
 #include <string.h>
 
 #include "limits.h"
-#include "log.h"
+#include "log_format.h"
+#include "log_line.h"
+
+static int	 parse(const struct bd_log_out *, const char *, size_t);
+
+/* The flags of a failed ("**") and a deferred ("==") address. */
+static const struct bd_log_marker markers[] = {
+	{ " ** ", NULL }, { " == ", NULL }, { NULL, NULL }
+};
+
+const struct bd_log_format bd_log_format_exim = {
+	"exim", BD_LOG_EXIM, markers, bd_log_is_datetime, parse
+};
 
 /* Skip "YYYY-MM-DD hh:mm:ss[.fff][ +zzzz][ [pid]] "; returns the offset
  * of what follows and copies the stamp. */
@@ -50,8 +65,8 @@ skip_stamp(const char *line, size_t len, char *ts, size_t size)
 }
 
 /* Exim: see the top of the file. */
-int
-bd_log_exim(struct bd_log_ctx *c, const char *line, size_t len)
+static int
+parse(const struct bd_log_out *o, const char *line, size_t len)
 {
 	struct bd_log_rec r;
 	char	 ts[BD_LOG_TS], qid[BD_LOG_QID], rcpt[BD_LOG_ADDR];
@@ -59,6 +74,11 @@ bd_log_exim(struct bd_log_ctx *c, const char *line, size_t len)
 	const char *end = line + len, *p, *id, *a, *h, *t;
 	size_t	 i, n, k;
 
+	p = bd_log_skip_blanks(line, len, &n);
+	if (!bd_log_is_datetime(p, n))
+		return BD_LOG_NOT_MINE;
+	/* XXX: with blanks before the date, the stamp is still read
+	 * from the start of the line. */
 	p = line + skip_stamp(line, len, ts, sizeof(ts));
 	/* MSGID: 16ZCW1-0005MB-00 or (4.97+) 1rNXXX-000000ABCD-1D */
 	for (id = p; p < end && *p != ' '; p++)
@@ -91,8 +111,7 @@ bd_log_exim(struct bd_log_ctx *c, const char *line, size_t len)
 	}
 	t += 2;
 	/* "\n" (backslash, n) -> " ". */
-	if ((out = bd_log_scratch(c)) == NULL)
-		return BD_LOG_DONE;
+	out = o->scratch;
 	for (i = 0, k = 0; t + i < end && k < BD_MAX_LINE; i++) {
 		if (t[i] == '\\' && t + i + 1 < end && t[i + 1] == 'n') {
 			out[k++] = ' ';
@@ -104,6 +123,6 @@ bd_log_exim(struct bd_log_ctx *c, const char *line, size_t len)
 		return BD_LOG_UNSPLIT;
 	r.text = out;
 	r.text_len = k;
-	bd_log_emit(c, &r);
+	o->emit(o->arg, &r);
 	return BD_LOG_DONE;
 }

@@ -27,6 +27,8 @@
  * with invalid UTF-8 is parsed again with the bad bytes replaced by
  * U+FFFD, so a bad byte never loses a record; a line jansson still
  * refuses is returned as unsplit (the raw line becomes the record).
+ * A line that starts (after blanks) with '{' or '[' is claimed: no other
+ * row sees it.
  *
  * Limits: jansson bounds nesting depth (2048); lines are at most
  * BD_MAX_LINE bytes; at most BD_LOG_JSON_EVENTS events per line.
@@ -39,17 +41,40 @@
 #include <jansson.h>
 
 #include "limits.h"
-#include "log.h"
+#include "log_format.h"
+#include "log_line.h"
 #include "utf8.h"
 
 /* Events taken from one line (a batch). */
 #define BD_LOG_JSON_EVENTS	10000
 
 struct jctx {
-	struct bd_log_ctx *c;
+	const struct bd_log_out *out;
 	size_t		 records;
 	size_t		 events;
 };
+
+static int	 sniff(const char *, size_t);
+static int	 parse(const struct bd_log_out *, const char *, size_t);
+
+/* The event names, and "reason" for SendGrid's bounce export, whose
+ * objects name no event. */
+static const struct bd_log_marker markers[] = {
+	{ "ounce", NULL }, { "failed", NULL }, { "dropped", NULL },
+	{ "deferred", NULL }, { "elay", NULL }, { "rejection", NULL },
+	{ "reason", NULL }, { NULL, NULL }
+};
+
+const struct bd_log_format bd_log_format_json = {
+	"json", BD_LOG_JSON, markers, sniff, parse
+};
+
+/* An object or an array starts the line. */
+static int
+sniff(const char *line, size_t len)
+{
+	return len > 0 && (*line == '{' || *line == '[');
+}
 
 /* The string member key of o, or NULL. */
 static const char *
@@ -112,8 +137,8 @@ emit(struct jctx *j, struct bd_log_rec *r, const char *code, const char *msg)
 	/* Only an SMTP reply code (RFC 5321 §4.2: 4yz, 5yz) is prefixed;
 	 * Mailgun's 6xx codes are its own. */
 	if (code != NULL && (code[0] == '4' || code[0] == '5') &&
-	    strlen(code) == 3 && msg != code && strncmp(msg, code, strlen(code)) !=
-	    0 && (buf = bd_log_scratch(j->c)) != NULL) {
+	    strlen(code) == 3 && msg != code && strncmp(msg, code,
+	    strlen(code)) != 0 && (buf = j->out->scratch) != NULL) {
 		n = snprintf(buf, BD_MAX_LINE, "%s %s", code, msg);
 		if (n > 0)
 			r->text = buf;
@@ -121,7 +146,7 @@ emit(struct jctx *j, struct bd_log_rec *r, const char *code, const char *msg)
 	if (*r->text == '\0')
 		r->text = "(no reason given)";
 	r->text_len = strlen(r->text);
-	bd_log_emit(j->c, r);
+	j->out->emit(j->out->arg, r);
 	j->records++;
 }
 
@@ -355,15 +380,19 @@ fix_utf8(const char *line, size_t len, size_t *outlen)
 }
 
 /* JSON Lines: see the top of the file. */
-int
-bd_log_json(struct bd_log_ctx *c, const char *line, size_t len)
+static int
+parse(const struct bd_log_out *out, const char *line, size_t len)
 {
 	struct jctx j;
 	json_error_t err;
 	json_t	*root;
+	const char *p;
 	char	*fixed = NULL;
-	size_t	 i, flen;
+	size_t	 i, flen, n;
 
+	p = bd_log_skip_blanks(line, len, &n);
+	if (!sniff(p, n))
+		return BD_LOG_NOT_MINE;
 	root = json_loadb(line, len, 0, &err);
 	if (root == NULL && json_error_code(&err) == json_error_invalid_utf8 &&
 	    (fixed = fix_utf8(line, len, &flen)) != NULL)
@@ -372,7 +401,7 @@ bd_log_json(struct bd_log_ctx *c, const char *line, size_t len)
 	if (root == NULL)
 		return BD_LOG_UNSPLIT;
 	memset(&j, 0, sizeof(j));
-	j.c = c;
+	j.out = out;
 	if (json_is_array(root))
 		for (i = 0; i < json_array_size(root); i++)
 			event(&j, json_array_get(root, i), 0);

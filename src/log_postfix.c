@@ -17,12 +17,43 @@
  * It is handed over whole: the reply parser takes the remote host and
  * the SMTP stage from the wrapper.
  *
+ * A line that is no Postfix bounce (no "status=", or another status) is
+ * not claimed: the rows after this one in log_formats.c still see it.
+ *
  * Limits: fields are cut to the BD_LOG_* sizes.  The line may hold any
  * bytes; everything is length-bounded, nothing is NUL-terminated.
  */
 #include <string.h>
 
-#include "log.h"
+#include "log_format.h"
+#include "log_line.h"
+
+static int	 confirm_status(const char *, const char *, const char *);
+static int	 parse(const struct bd_log_out *, const char *, size_t);
+
+/* The prefilter needle "stat" is shared with the other syslog formats
+ * (one search pass for all of them); this check keeps Postfix's. */
+static const struct bd_log_marker markers[] = {
+	{ "stat", confirm_status }, { NULL, NULL }
+};
+
+const struct bd_log_format bd_log_format_postfix = {
+	"postfix", BD_LOG_SYSLOG, markers, bd_log_is_syslog, parse
+};
+
+/* "stat" at hit: "status=bounced|deferred|expired"? */
+static int
+confirm_status(const char *hit, const char *lo, const char *end)
+{
+	size_t	 n = (size_t)(end - hit);
+
+	(void)lo;
+	if (n < 14 || memcmp(hit + 4, "us=", 3) != 0)
+		return 0;
+	return memcmp(hit + 7, "bounced", 7) == 0 || (n >= 15 &&
+	    memcmp(hit + 7, "deferred", 8) == 0) || memcmp(hit + 7,
+	    "expired", 7) == 0;
+}
 
 /* The value after key (e.g. "relay=") in [s, end), up to a ',' or the
  * end; NULL when absent.  Stores its length. */
@@ -60,8 +91,8 @@ queue_id(const char *msg, const char *end, char *qid, size_t size)
 }
 
 /* Postfix: see the top of the file. */
-int
-bd_log_postfix(struct bd_log_ctx *c, const char *line, size_t len)
+static int
+parse(const struct bd_log_out *out, const char *line, size_t len)
 {
 	struct bd_log_rec r;
 	char	 ts[BD_LOG_TS], qid[BD_LOG_QID], rcpt[BD_LOG_ADDR];
@@ -69,10 +100,12 @@ bd_log_postfix(struct bd_log_ctx *c, const char *line, size_t len)
 	const char *end = line + len, *msg, *st, *word, *p, *v;
 	size_t	 off, wlen, vlen, n;
 
+	if (bd_log_find(line, len, "status=") == NULL)
+		return BD_LOG_NOT_MINE;
 	off = bd_log_syslog_split(line, len, ts, sizeof(ts));
 	msg = line + off;
 	if ((st = bd_log_find(msg, (size_t)(end - msg), "status=")) == NULL)
-		return BD_LOG_NOT_BOUNCE;
+		return BD_LOG_NOT_MINE;
 	word = st + 7;
 	for (p = word; p < end && *p >= 'a' && *p <= 'z'; p++)
 		;
@@ -84,7 +117,7 @@ bd_log_postfix(struct bd_log_ctx *c, const char *line, size_t len)
 	else if (wlen == 8 && memcmp(word, "deferred", 8) == 0)
 		r.action = "delayed";
 	else
-		return BD_LOG_NOT_BOUNCE;
+		return BD_LOG_NOT_MINE;
 	r.timestamp = ts[0] != '\0' ? ts : NULL;
 	r.queue_id = queue_id(msg, st, qid, sizeof(qid));
 	if ((v = field(msg, st, "to=<", &vlen)) != NULL) {
@@ -122,6 +155,6 @@ bd_log_postfix(struct bd_log_ctx *c, const char *line, size_t len)
 	}
 	if (r.text == NULL || r.text_len == 0)
 		return BD_LOG_UNSPLIT;
-	bd_log_emit(c, &r);
+	out->emit(out->arg, &r);
 	return BD_LOG_DONE;
 }

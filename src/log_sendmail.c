@@ -13,12 +13,36 @@
  * "Sent"; "Deferred: ..." stats are transient failures.  The reply text
  * is reply= when logged, else the stat= text with dsn= as the status.
  *
+ * Any line holding " stat=" is claimed (this row is the last of the
+ * syslog family in log_formats.c).
+ *
  * Limits: a line naming several recipients yields one record, for the
  * first (XXX: Sendmail joins recipients of one delivery into one line).
  */
 #include <string.h>
 
-#include "log.h"
+#include "log_format.h"
+#include "log_line.h"
+
+static int	 confirm_stat(const char *, const char *, const char *);
+static int	 parse(const struct bd_log_out *, const char *, size_t);
+
+/* The prefilter needle "stat" is shared with the other syslog formats
+ * (one search pass for all of them); this check keeps " stat=". */
+static const struct bd_log_marker markers[] = {
+	{ "stat", confirm_stat }, { NULL, NULL }
+};
+
+const struct bd_log_format bd_log_format_sendmail = {
+	"sendmail", BD_LOG_SYSLOG, markers, bd_log_is_syslog, parse
+};
+
+/* "stat" at hit: " stat="? */
+static int
+confirm_stat(const char *hit, const char *lo, const char *end)
+{
+	return end - hit >= 5 && hit[4] == '=' && hit > lo && hit[-1] == ' ';
+}
 
 /* The value of " key" in [s, end) up to ", " or the end; NULL if none. */
 static const char *
@@ -38,8 +62,8 @@ field(const char *s, const char *end, const char *key, size_t *lenp)
 }
 
 /* Sendmail: see the top of the file. */
-int
-bd_log_sendmail(struct bd_log_ctx *c, const char *line, size_t len)
+static int
+parse(const struct bd_log_out *out, const char *line, size_t len)
 {
 	struct bd_log_rec r;
 	char	 ts[BD_LOG_TS], qid[BD_LOG_QID], rcpt[BD_LOG_ADDR];
@@ -47,6 +71,8 @@ bd_log_sendmail(struct bd_log_ctx *c, const char *line, size_t len)
 	const char *end = line + len, *msg, *stat, *v, *colon;
 	size_t	 off, slen, vlen, n;
 
+	if (bd_log_find(line, len, " stat=") == NULL)
+		return BD_LOG_NOT_MINE;
 	off = bd_log_syslog_split(line, len, ts, sizeof(ts));
 	msg = line + off;
 	if ((stat = bd_log_find(msg, (size_t)(end - msg), " stat=")) == NULL)
@@ -100,6 +126,6 @@ bd_log_sendmail(struct bd_log_ctx *c, const char *line, size_t len)
 	}
 	if (r.text_len == 0)
 		return BD_LOG_UNSPLIT;
-	bd_log_emit(c, &r);
+	out->emit(out->arg, &r);
 	return BD_LOG_DONE;
 }

@@ -17,6 +17,10 @@
  *    addresses replaced by example domains.
  *  - Sendmail: the "to=, delay=, xdelay=, mailer=, pri=, relay=, dsn=,
  *    stat=" line of the Sendmail Installation and Operation Guide.
+ *  - OpenSMTPD: the delivery lines of OpenSMTPD's mta_log() (mta.c),
+ *    mda_log() (mda.c) and queue_log() (queue.c), as of 7.8 and of the
+ *    5.x and 6.0 releases; stat= texts from the Sisimai lhost-opensmtpd
+ *    bounces (see tests/data/log/SOURCES).
  *  - Amazon SES and SendGrid: ../shared/corpus/sisimai/obsoleted/
  *    json-amazonses-01.json and json-sendgrid-02.json/-12.json (Sisimai
  *    set-of-emails, BSD-2-Clause).
@@ -48,6 +52,7 @@ struct rec {
 	char	 timestamp[64];
 	char	 cause[40];
 	char	 text[256];
+	char	 action[16];
 	int	 truncated;
 };
 
@@ -88,6 +93,7 @@ collect(const struct bd_result *res, void *arg)
 		    d->fields[BD_F_TIMESTAMP]);
 		put(r->cause, sizeof(r->cause), d->cause->id);
 		put(r->text, sizeof(r->text), d->text);
+		put(r->action, sizeof(r->action), d->fields[BD_F_ACTION]);
 		r->truncated = d->truncated;
 	}
 	g->n++;
@@ -132,6 +138,7 @@ static const struct lcase {
 	const char	*remote_host;
 	const char	*timestamp;
 	const char	*cause;
+	const char	*action;
 } cases[] = {
 	{ "postfix bounced, said",
 	    "Jan 12 03:14:16 mx1 postfix/smtp[4129]: 4F9D195432: "
@@ -144,7 +151,8 @@ static const struct lcase {
 	    "more at 550 5.1.1  https://support.google.com/mail/?p=NoSuchUser "
 	    "a1si2 - gsmtp (in reply to RCPT TO command))\n",
 	    1, "t.log:1", "bob@example.net", "4F9D195432",
-	    "gmail-smtp-in.l.google.com", "Jan 12 03:14:16", "unknown-user" },
+	    "gmail-smtp-in.l.google.com", "Jan 12 03:14:16", "unknown-user",
+	    NULL },
 	{ "postfix orig_to does not become the recipient",
 	    "Jan 12 03:14:17 mx1 postfix/smtp[4129]: 4F9D195432: "
 	    "to=<carol@example.org>, orig_to=<carol@lists.example.com>, "
@@ -154,7 +162,7 @@ static const struct lcase {
 	    "unavailable; Client host [192.0.2.10] blocked using "
 	    "zen.spamhaus.org (in reply to RCPT TO command))\n",
 	    1, "t.log:1", "carol@example.org", "4F9D195432",
-	    "mx1.example.org", NULL, "blocklist" },
+	    "mx1.example.org", NULL, "blocklist", NULL },
 	{ "postfix deferred, suspended",
 	    "Jan 12 03:25:40 mx1 postfix/smtp[4132]: 6B2C3D4E5F: "
 	    "to=<erin@example.co.uk>, relay=none, delay=338, "
@@ -162,11 +170,11 @@ static const struct lcase {
 	    "temporarily suspended: connect to mx.example.co.uk"
 	    "[198.51.100.99]:25: Connection timed out)\n",
 	    1, "t.log:1", "erin@example.co.uk", "6B2C3D4E5F", NULL, NULL,
-	    "network" },
+	    "network", NULL },
 	{ "postfix expired",
 	    "Jan 12 03:35:00 mx1 postfix/qmgr[1234]: C18C9DAEBF: "
 	    "from=<news@example.com>, status=expired, returned to sender\n",
-	    1, "t.log:1", "", "C18C9DAEBF", "", NULL, NULL },
+	    1, "t.log:1", "", "C18C9DAEBF", "", NULL, NULL, NULL },
 	{ "postfix RFC 3339 stamp",
 	    "2024-01-12T03:37:00.123456+00:00 mx1 postfix/smtp[4139]: "
 	    "E3AEBFC0D1: to=<niaj@example.com>, relay=mx.example.com"
@@ -174,7 +182,7 @@ static const struct lcase {
 	    "mx.example.com[192.0.2.50] said: 552 5.2.2 Mailbox full (in "
 	    "reply to RCPT TO command))\n",
 	    1, "t.log:1", "niaj@example.com", "E3AEBFC0D1", "mx.example.com",
-	    "2024-01-12T03:37:00.123456+00:00", "mailbox-full" },
+	    "2024-01-12T03:37:00.123456+00:00", "mailbox-full", NULL },
 	{ "postfix sent, deliverable and the rest are no bounces",
 	    "Jan 12 03:14:16 mx1 postfix/smtp[4129]: 4F9D195432: "
 	    "to=<alice@example.net>, relay=mx.example.net[198.51.100.7]:25, "
@@ -184,12 +192,12 @@ static const struct lcase {
 	    "dsn=2.1.5, status=deliverable (250 2.1.5 Ok)\n"
 	    "Jan 12 03:14:15 mx1 postfix/qmgr[1234]: 4F9D195432: "
 	    "from=<news@example.com>, size=2345, nrcpt=3 (queue active)\n",
-	    0, NULL, NULL, NULL, NULL, NULL, NULL },
+	    0, NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 	{ "postfix bounced without a text: raw line, cause unknown",
 	    "Jan 12 03:34:00 mx1 postfix/smtp[4137]: B07B8C9DAE: "
 	    "to=<judy@example.net>, relay=mx.example.net[198.51.100.7]:25, "
 	    "delay=0.3, dsn=5.0.0, status=bounced\n",
-	    1, "t.log:1", NULL, "", NULL, "", "unknown" },
+	    1, "t.log:1", NULL, "", NULL, "", "unknown", NULL },
 	{ "postfix line numbers count every line",
 	    "Jan 12 03:14:15 mx1 postfix/smtpd[4127]: connect from x\n"
 	    "\n"
@@ -198,14 +206,14 @@ static const struct lcase {
 	    "to=<ivan@mx1.example.com>, relay=local, delay=0.01, dsn=5.1.1, "
 	    "status=bounced (unknown user: \"ivan\")",
 	    1, "t.log:4", "ivan@mx1.example.com", "AF6A7B8C9D", "local",
-	    NULL, "unknown-user" },
+	    NULL, "unknown-user", NULL },
 	{ "exim ** with H=",
 	    "2015-10-19 09:47:35 1Zo722-001wKm-7T ** hitendra@example.org "
 	    "R=lookuphost T=remote_smtp H=mail1.example.org [198.51.100.12]: "
 	    "SMTP error from remote mail server after RCPT "
 	    "TO:<hitendra@example.org>: 550 #5.1.0 Address rejected.\n",
 	    1, "t.log:1", "hitendra@example.org", "1Zo722-001wKm-7T",
-	    "mail1.example.org", "2015-10-19 09:47:35", "unknown-user" },
+	    "mail1.example.org", "2015-10-19 09:47:35", "unknown-user", NULL },
 	{ "exim == defer, 4.97 id, ms, zone and pid",
 	    "2024-03-01 10:00:00.123 +0100 [12345] 1rfXyz-000000004Ab-1cDe "
 	    "== slow@example.net R=dnslookup T=remote_smtp defer (-44) "
@@ -213,7 +221,8 @@ static const struct lcase {
 	    "server after RCPT TO:<slow@example.net>: 451 4.7.1 Greylisted, "
 	    "please try again later\n",
 	    1, "t.log:1", "slow@example.net", "1rfXyz-000000004Ab-1cDe",
-	    "mx.example.net", "2024-03-01 10:00:00.123 +0100", "greylist" },
+	    "mx.example.net", "2024-03-01 10:00:00.123 +0100", "greylist",
+	    NULL },
 	{ "exim local failure, deliveries skipped",
 	    "2009-07-25 10:15:48 1MUiyS-0002Mt-Jr <= daniel@example.com "
 	    "U=daniel P=local S=388\n"
@@ -222,7 +231,7 @@ static const struct lcase {
 	    "2019-06-11 14:26:41 1haaEv-000EiQ-0m => louis@example.com "
 	    "R=dnslookup T=remote_smtp H=mx.example.com [192.0.2.9]\n",
 	    1, "t.log:2", "dan@gmail.example", "1MUiyS-0002Mt-Jr", "", NULL,
-	    NULL },
+	    NULL, NULL },
 	{ "exim multi-line reply written as \\n",
 	    "2011-05-31 17:08:25 1QRQYT-00033F-G2 ** dan@example.net "
 	    "<em@example.com> F=<apache@web.example.com> R=lookuphost "
@@ -231,14 +240,14 @@ static const struct lcase {
 	    "550-Verification failed for <apache@web.example.com>\\n550 "
 	    "Sender verify failed\n",
 	    1, "t.log:1", "dan@example.net", "1QRQYT-00033F-G2", NULL, NULL,
-	    NULL },
+	    NULL, NULL },
 	{ "sendmail user unknown",
 	    "Jul  7 13:53:01 mail sm-mta[12346]: x67BqwKx012345: "
 	    "to=<nobody@example.net>, delay=00:00:02, xdelay=00:00:01, "
 	    "mailer=esmtp, pri=120379, relay=mx.example.net. [192.0.2.25], "
 	    "dsn=5.1.1, stat=User unknown\n",
 	    1, "t.log:1", "nobody@example.net", "x67BqwKx012345",
-	    "mx.example.net", "Jul  7 13:53:01", "unknown-user" },
+	    "mx.example.net", "Jul  7 13:53:01", "unknown-user", NULL },
 	{ "sendmail reply= and Sent",
 	    "Jul  7 13:55:00 mail sm-mta[12401]: x67BtAKx012401: "
 	    "to=<carol@example.com>, delay=00:00:01, mailer=esmtp, "
@@ -249,7 +258,87 @@ static const struct lcase {
 	    "Message rejected as spam by Content Filtering., stat=Service "
 	    "unavailable\n",
 	    1, "t.log:2", "dave@example.com", "x67BuAKx012402",
-	    "mx.example.com", NULL, "content" },
+	    "mx.example.com", NULL, "content", NULL },
+	{ "opensmtpd mta PermFail is a bounce",
+	    "Jun 14 17:15:08 mail smtpd[17422]: 0661f430a4c4e2f1 mta delivery "
+	    "evpid=67a9a85fd2772c0f from=<alice@example.com> "
+	    "to=<userunknown@example.org> rcpt=<-> source=\"192.0.2.1\" "
+	    "relay=\"198.51.100.25 (mx.example.org)\" delay=2s "
+	    "result=\"PermFail\" stat=\"550 5.1.1 <userunknown@example.org>: "
+	    "Recipient address rejected: User unknown\"\n",
+	    1, "t.log:1", "userunknown@example.org", "67a9a85fd2772c0f",
+	    "mx.example.org", "Jun 14 17:15:08", "unknown-user", "failed" },
+	{ "opensmtpd mta TempFail is a delay; a domain relay is no host",
+	    "Jun 14 17:21:30 mail smtpd[17422]: 0000000000000000 mta delivery "
+	    "evpid=2f3e4d5c6b7a8990 from=<alice@example.com> "
+	    "to=<dave@example.co.jp> rcpt=<-> source=\"-\" "
+	    "relay=\"example.co.jp\" delay=10m result=\"TempFail\" "
+	    "stat=\"Network error on destination MXs\"\n",
+	    1, "t.log:1", "dave@example.co.jp", "2f3e4d5c6b7a8990", "", NULL,
+	    "network", "delayed" },
+	{ "opensmtpd Ok is no record (and not Sendmail's either)",
+	    "Jun 14 17:15:09 mail smtpd[17422]: 0661f430a4c4e2f1 mta delivery "
+	    "evpid=67a9a85f90c2d17e from=<alice@example.com> "
+	    "to=<bob@example.org> rcpt=<-> source=\"192.0.2.1\" "
+	    "relay=\"198.51.100.25 (mx.example.org)\" delay=3s "
+	    "result=\"Ok\" stat=\"250 2.0.0 Ok: queued as 4F9D195432\"\n"
+	    "Jun 14 17:15:09 mail smtpd[17422]: 0661f430a4c4e2f1 mta "
+	    "disconnected reason=quit messages=1\n",
+	    0, NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ "opensmtpd mda, unquoted, TempFail with a 550 inside",
+	    "Jun 14 17:25:03 mail smtpd[17422]: 1e722991167e2b80 mda delivery "
+	    "evpid=f9293a5cb336a379 from=<erin@example.org> "
+	    "to=<list@forge.example.org> rcpt=<list@forge.example.org> "
+	    "user=forge delay=40s result=TempFail stat=Error (temporary "
+	    "failure: \"mail.lmtp: LMTP server error: 550 5.7.1 "
+	    "<list@forge.example.org> Permanent failure: unrecognized patch "
+	    "header format\")\n",
+	    1, "t.log:1", "list@forge.example.org", "f9293a5cb336a379", "",
+	    NULL, NULL, "delayed" },
+	{ "opensmtpd 6.0 event=delivery, relay with a blank unquoted",
+	    "Jul 23 10:43:38 mail smtpd[5542]: 2b4e6a8c0d1f3a5b mta "
+	    "event=delivery evpid=c0ffee00deadbeef from=<alice@example.com> "
+	    "to=<heidi@example.net> rcpt=<-> source=192.0.2.1 "
+	    "relay=203.0.113.9 (mx.example.net) delay=3s result=PermFail "
+	    "stat=554 5.7.1 Service unavailable; Client host [192.0.2.1] "
+	    "blocked using zen.spamhaus.org\n",
+	    1, "t.log:1", "heidi@example.net", "c0ffee00deadbeef",
+	    "mx.example.net", NULL, "blocklist", "failed" },
+	{ "opensmtpd 5.7 smtp-out status=PermFail",
+	    "Oct 24 10:50:33 mail smtpd[2301]: smtp-out: session "
+	    "3a5e1fd2c4b6a890: evpid=a6bdcb6d1f2e3d4c, status=PermFail, "
+	    "from=<shironeko@example.jp>, to=<userunknown@example.jp>, "
+	    "rcpt=<->, source=192.0.2.1, relay=192.0.2.25 (mx.example.jp), "
+	    "delay=1s, stat=550 5.1.1 <userunknown@example.jp>... User "
+	    "Unknown\n",
+	    1, "t.log:1", "userunknown@example.jp", "a6bdcb6d1f2e3d4c",
+	    "mx.example.jp", "Oct 24 10:50:33", "unknown-user", "failed" },
+	{ "opensmtpd 5.x relay: PermFail for, IP-only relay",
+	    "Oct 24 10:51:02 mail smtpd[2301]: relay: PermFail for "
+	    "6430369adcce4408: session=7818378a988ca63b, "
+	    "from=<alice@example.com>, to=<kanzer@example.mx>, rcpt=<->, "
+	    "source=127.0.0.1, relay=192.0.2.26, delay=0s, stat=550 Invalid "
+	    "recipient\n",
+	    1, "t.log:1", "kanzer@example.mx", "6430369adcce4408", "192.0.2.26",
+	    NULL, NULL, "failed" },
+	{ "opensmtpd queue Expire is a bounce, Remove is not",
+	    "Jun 14 17:30:00 mail smtpd[17422]: relay: Remove for "
+	    "0b1c2d3e4f5a6b7d: from=<alice@example.com>, "
+	    "to=<frank@example.co.jp>, rcpt=<->, delay=1d, stat=Removed by "
+	    "administrator\n"
+	    "Jun 14 17:30:00 mail smtpd[17422]: relay: Expire for "
+	    "0b1c2d3e4f5a6b7c: from=<alice@example.com>, "
+	    "to=<frank@example.co.jp>, rcpt=<->, delay=4d, stat=Envelope "
+	    "expired\n",
+	    1, "t.log:2", "frank@example.co.jp", "0b1c2d3e4f5a6b7c", "", NULL,
+	    "expired", "failed" },
+	{ "opensmtpd PermFail without a text: the raw line",
+	    "Jun 14 17:15:08 mail smtpd[17422]: 0661f430a4c4e2f1 mta delivery "
+	    "evpid=67a9a85fd2772c0f from=<alice@example.com> "
+	    "to=<x@example.org> rcpt=<-> source=\"192.0.2.1\" "
+	    "relay=\"198.51.100.25\" delay=2s result=\"PermFail\" "
+	    "stat=\"\"\n",
+	    1, "t.log:1", NULL, "", NULL, "", NULL, NULL },
 	{ "SES bounce (sisimai json-amazonses-01)",
 	    "{\"notificationType\":\"Bounce\",\"bounce\":{\"bounceType\":"
 	    "\"Permanent\",\"bounceSubType\":\"General\",\"bouncedRecipients\""
@@ -261,12 +350,12 @@ static const struct lcase {
 	    "9bfe-608f2ef4756d-000000\"}}\n",
 	    1, "t.log:1", "bounce@simulator.amazonses.com",
 	    "01010157e48f9b9b-891e9a0e-9c9d-4773-9bfe-608f2ef4756d-000000", "",
-	    "2016-10-21T00:06:40.502Z", "unknown-user" },
+	    "2016-10-21T00:06:40.502Z", "unknown-user", NULL },
 	{ "SES complaint is no bounce",
 	    "{\"notificationType\":\"Complaint\",\"complaint\":{"
 	    "\"complainedRecipients\":[{\"emailAddress\":\"c@example.com\"}],"
 	    "\"complaintFeedbackType\":\"abuse\"},\"bounce\":null}\n",
-	    0, NULL, NULL, NULL, NULL, NULL, NULL },
+	    0, NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 	{ "SendGrid export array: one record each (json-sendgrid-02)",
 	    "[{\"status\": \"550\", \"created\": \"2011-10-08 12:39:14\", "
 	    "\"reason\": \"550 Unknown user kijitora@example.ne.jp \", "
@@ -275,7 +364,7 @@ static const struct lcase {
 	    "<kijitora@example.co.jp>... Mailbox Full \", \"email\": "
 	    "\"kijitora@example.co.jp\"}]\n",
 	    2, "t.log:1", "kijitora@example.ne.jp", "", "",
-	    "2011-10-08 12:39:14", "unknown-user" },
+	    "2011-10-08 12:39:14", "unknown-user", NULL },
 	{ "SendGrid event bounce (json-sendgrid-12)",
 	    "{\"ip\":\"192.0.2.22\",\"status\":\"5.2.2\",\"reason\":\"550 "
 	    "5.2.2 <mailboxfull@example.jp>... Mailbox Full \","
@@ -285,7 +374,7 @@ static const struct lcase {
 	    "\"type\":\"blocked\"}\n",
 	    1, "t.log:1", "mailboxfull@example.jp",
 	    "03_Wof6nRbqqzxRvLpZbfw.filter0017p3mdw1-11399-59ADB335-16.0", "",
-	    "1504555832", "mailbox-full" },
+	    "1504555832", "mailbox-full", NULL },
 	{ "Mailgun failed, temporary",
 	    "{\"event-data\":{\"event\":\"failed\",\"timestamp\":1521233196,"
 	    "\"severity\":\"temporary\",\"recipient\":\"bob@example.org\","
@@ -294,7 +383,7 @@ static const struct lcase {
 	    "\"aspmx.l.google.com\"},\"message\":{\"headers\":{\"message-id\":"
 	    "\"20180316.1@sandbox.mailgun.org\"}}}}\n",
 	    1, "t.log:1", "bob@example.org", "20180316.1@sandbox.mailgun.org",
-	    "aspmx.l.google.com", "1521233196", "mailbox-full" },
+	    "aspmx.l.google.com", "1521233196", "mailbox-full", NULL },
 	{ "Postmark bounce",
 	    "{\"RecordType\":\"Bounce\",\"Type\":\"HardBounce\",\"MessageID\":"
 	    "\"883953f4-6105-42a2-a16a-77a8eac79483\",\"Description\":\"The "
@@ -305,7 +394,7 @@ static const struct lcase {
 	    "\"}\n",
 	    1, "t.log:1", "john@example.com",
 	    "883953f4-6105-42a2-a16a-77a8eac79483", "",
-	    "2019-11-05T16:33:54.9070259Z", "unknown-user" },
+	    "2019-11-05T16:33:54.9070259Z", "unknown-user", NULL },
 	{ "SparkPost bounce batch",
 	    "[{\"msys\":{\"message_event\":{\"type\":\"bounce\","
 	    "\"bounce_class\":\"10\",\"error_code\":\"550\",\"message_id\":"
@@ -315,15 +404,15 @@ static const struct lcase {
 	    "\"1460989507\"}}}]\n",
 	    1, "t.log:1", "recipient@example.com",
 	    "0e0d94b7-9085-4e3c-ab30-e3f2cd9c273e", "", "1460989507",
-	    "unknown-user" },
+	    "unknown-user", NULL },
 	{ "JSON with a bad byte still yields its record",
 	    "{\"event\":\"bounce\",\"email\":\"bad@example.net\",\"status\":"
 	    "\"5.1.1\",\"reason\":\"550 5.1.1 User unknown \xff\xfe\"}\n",
-	    1, "t.log:1", "bad@example.net", "", "", "", "unknown-user" },
+	    1, "t.log:1", "bad@example.net", "", "", "", "unknown-user", NULL },
 	{ "JSON cut short: the raw line",
 	    "{\"event\":\"bounce\",\"email\":\"t@example.net\",\"reason\":"
 	    "\"550 5.1.1 unterminated\n",
-	    1, "t.log:1", "", "", NULL, "", NULL },
+	    1, "t.log:1", "", "", NULL, "", NULL, NULL },
 };
 
 static void
@@ -352,6 +441,7 @@ test_cases(void **state)
 			CHECK(remote_host);
 			CHECK(timestamp);
 			CHECK(cause);
+			CHECK(action);
 		}
 #undef CHECK
 		free(g);
